@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Builds the BPF objects, their skeletons and the one `uniscope` binary.
+# Everything generated goes to .output/; `make V=1` shows full commands.
+
+OUTPUT ?= .output
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+# vmlinux.h comes from the running kernel's BTF unless VMLINUX_H names a file.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H ?=
+
+# System call numbers come from the kernel's UAPI headers.
+UAPI_ASM ?= /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm
+ERRNO_HEADERS ?= /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h
+
+PKGS := libbpf libelf zlib jansson capstone libgit2 libgvc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -g -O2
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wformat-security \
+	-D_GNU_SOURCE -std=gnu11 -I$(OUTPUT) -Iuser -Ibpf -Ianalysis -Ibuild \
+	$(PKG_CFLAGS) -MMD -MP
+LDLIBS += $(PKG_LIBS) -lpthread -lm
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Ibpf \
+	-Wall -Wno-unused-function $(CLANG_BPF_SYS_INCLUDES)
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c analysis/*.c build/*.c vmtest/*.c optimize/*.c)
+GEN_SRCS := $(OUTPUT)/syscall_names.c $(OUTPUT)/errno_names.c
+USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS)) \
+	$(patsubst $(OUTPUT)/%.c,$(OUTPUT)/gen/%.o,$(GEN_SRCS))
+
+TEST_PROG_SRCS := $(wildcard tests/progs/*.c)
+TEST_PROGS := $(patsubst tests/progs/%.c,$(OUTPUT)/tests/%,$(TEST_PROG_SRCS))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean test bench deps test-progs
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: uniscope test-progs
+
+uniscope: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT) $(OUTPUT)/gen $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+ifneq ($(VMLINUX_H),)
+	$(Q)cp $(VMLINUX_H) $@
+else
+	$(Q)test -r $(VMLINUX_BTF) || { echo "error: kernel BTF not found at $(VMLINUX_BTF):" \
+		"build on a kernel with CONFIG_DEBUG_INFO_BTF=y or set VMLINUX_H=FILE" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+endif
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
+
+$(OUTPUT)/syscall_names.c: user/gen_syscall_names.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sh $< $(UAPI_ASM) > $@
+
+$(OUTPUT)/errno_names.c: user/gen_errno_names.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sh $< $(ERRNO_HEADERS) > $@
+
+# Every user object may include any skeleton, so skeletons come first.
+$(OUTPUT)/%.o: %.c $(SKELS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/gen/%.o: $(OUTPUT)/%.c | $(OUTPUT)/gen
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+test-progs: $(TEST_PROGS)
+
+$(OUTPUT)/tests/%: tests/progs/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O1 -Wall -D_GNU_SOURCE $(TEST_PROG_CFLAGS_$*) $< -o $@ -lpthread $(TEST_PROG_LIBS_$*)
+
+test: all
+	$(Q)tests/run
+
+bench: all
+	$(Q)tests/bench/run
+
+deps:
+	$(Q)tests/install-deps
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) uniscope
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*/*.d)

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Per-syscall counts and latency of a set of processes, aggregated in the
+ * kernel so that no system call is lost at any rate.
+ *
+ * Latency uses two paths. A system call that does not sleep starts and ends
+ * on one CPU with no context switch in between, so its start time lives in a
+ * per-CPU slot. When a task is switched out inside a system call, the slot
+ * moves into the task's local storage, which also collects the time the task
+ * spends off-CPU before the call returns.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "trace.h"
+
+#define TS_COMPAT 0x0002		/* x86 thread_info.status: in a 32-bit system call */
+#define X32_SYSCALL_BIT 0x40000000
+#define MAX_ERRNO 4095
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Tunables, set by user space before load. */
+const volatile bool targ_latency = true;
+const volatile bool targ_per_thread = false;
+const volatile bool targ_follow = true;
+const volatile __u32 targ_exit_nr = 60;
+const volatile __u32 targ_exit_group_nr = 231;
+const volatile __u32 targ_exit_nr_32 = 1;
+const volatile __u32 targ_exit_group_nr_32 = 252;
+
+/* Bumped whenever the set of traced processes changes, to refresh filter caches. */
+__u64 traced_generation;
+__u64 losses[LOSS_KINDS];
+
+/* Zeroed values to create map entries with; too large for the BPF stack. */
+struct syscall_stats zero_syscall_stats;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct proc_info);
+} traced_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct syscall_key);
+	__type(value, struct syscall_stats);
+} syscall_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct errno_key);
+	__type(value, __u64);
+} errno_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct proc_stats);
+} proc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct uring_key);
+	__type(value, struct uring_stats);
+} uring_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Whether the task last seen on this CPU is traced, valid for one generation. */
+struct filter_cache {
+	__u32 tid;
+	__u32 traced;
+	__u64 generation;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct filter_cache);
+} filter_cache SEC(".maps");
+
+/* The system call in flight on this CPU: the fast path. id = nr | abi << 16. */
+struct inflight {
+	__u32 tid;
+	__u32 id;
+	__u64 start_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* The traced task running on this CPU and since when, for on-CPU time. */
+struct cpu_run {
+	__u32 tid;
+	__u32 tgid;
+	__u64 switched_in_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_run);
+} cpu_run SEC(".maps");
+
+/* A traced task's state across context switches: the slow path. */
+struct task_state {
+	__u64 start_ns;
+	__u64 offcpu_ns;
+	__u64 switched_out_ns;
+	__u32 id;
+	__u32 in_syscall;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} task_state SEC(".maps");
+
+static __always_inline void count_loss(enum loss_kind kind)
+{
+	if (kind < LOSS_KINDS)
+		__sync_fetch_and_add(&losses[kind], 1);
+}
+
+static __always_inline bool tgid_is_traced(__u32 tgid)
+{
+	struct proc_info *info = bpf_map_lookup_elem(&traced_procs, &tgid);
+
+	return info && !info->exited;
+}
+
+/* Whether the current task is traced, cached per CPU for the common case. */
+static __always_inline bool current_is_traced(__u32 tid, __u32 tgid)
+{
+	__u64 generation = *(volatile __u64 *)&traced_generation;
+	struct filter_cache *cache;
+	__u32 zero = 0;
+	bool traced;
+
+	cache = bpf_map_lookup_elem(&filter_cache, &zero);
+	if (!cache)
+		return false;
+	if (cache->tid == tid && cache->generation == generation)
+		return cache->traced;
+
+	traced = tgid_is_traced(tgid);
+	cache->tid = tid;
+	cache->generation = generation;
+	cache->traced = traced;
+	return traced;
+}
+
+static __always_inline __u32 log2_u32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4;
+	v >>= r;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 high = v >> 32;
+
+	return high ? log2_u32(high) + 32 : log2_u32(v);
+}
+
+static __always_inline __u32 hist_slot(__u64 ns)
+{
+	__u32 log2, slot;
+
+	if (ns < HIST_SUB_SLOTS)
+		return ns;
+	log2 = log2_u64(ns);
+	slot = (log2 - 1) * HIST_SUB_SLOTS + ((ns >> (log2 - HIST_SUB_BITS)) & (HIST_SUB_SLOTS - 1));
+	return slot < HIST_SLOTS ? slot : HIST_SLOTS - 1;
+}
+
+static __always_inline __u32 syscall_id(long nr, struct task_struct *task)
+{
+	__u32 abi = ABI_64;
+
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+		abi = ABI_32;
+	else if (nr & X32_SYSCALL_BIT) {
+		abi = ABI_X32;
+		nr &= ~X32_SYSCALL_BIT;
+	}
+	if (nr < 0 || nr >= MAX_SYSCALL_NR)
+		nr = MAX_SYSCALL_NR;
+	return (__u32)nr | abi << 16;
+}
+
+static __always_inline struct syscall_stats *stats_entry(struct syscall_key *key)
+{
+	struct syscall_stats *stats = bpf_map_lookup_elem(&syscall_stats, key);
+
+	if (stats)
+		return stats;
+	if (bpf_map_update_elem(&syscall_stats, key, &zero_syscall_stats, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&syscall_stats, key)) {
+		count_loss(LOSS_STATS_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&syscall_stats, key);
+}
+
+static __always_inline void count_errno(struct syscall_key *key, long ret)
+{
+	struct errno_key errno_key = { .syscall = *key, .err = -ret };
+	__u64 one = 1, *count;
+
+	count = bpf_map_lookup_elem(&errno_counts, &errno_key);
+	if (count) {
+		*count += 1;
+		return;
+	}
+	if (bpf_map_update_elem(&errno_counts, &errno_key, &one, BPF_NOEXIST)) {
+		count = bpf_map_lookup_elem(&errno_counts, &errno_key);
+		if (count)
+			*count += 1;
+		else
+			count_loss(LOSS_ERRNO_MAP_FULL);
+	}
+}
+
+/* Adds one finished (or, with unfinished set, abandoned) system call. */
+static __always_inline void record_syscall(__u32 tgid, __u32 tid, __u32 id, __u64 latency_ns,
+					   __u64 offcpu_ns, long ret, bool unfinished)
+{
+	struct syscall_key key = {
+		.tgid = tgid,
+		.tid = targ_per_thread ? tid : 0,
+		.nr = id & 0xffff,
+		.abi = id >> 16,
+	};
+	struct syscall_stats *stats;
+	__u32 slot;
+
+	stats = stats_entry(&key);
+	if (!stats)
+		return;
+
+	stats->count++;
+	if (unfinished)
+		stats->unfinished++;
+	else if (ret < 0 && ret >= -MAX_ERRNO) {
+		stats->errors++;
+		count_errno(&key, ret);
+	}
+	if (!targ_latency)
+		return;
+
+	stats->total_ns += latency_ns;
+	stats->offcpu_ns += offcpu_ns;
+	if (latency_ns > stats->max_ns)
+		stats->max_ns = latency_ns;
+	slot = hist_slot(latency_ns);
+	if (slot < HIST_SLOTS)
+		stats->hist[slot]++;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(uni_sys_enter, struct pt_regs *regs, long nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct inflight *slot;
+	__u32 zero = 0;
+
+	if (!current_is_traced(tid, tgid))
+		return 0;
+
+	slot = bpf_map_lookup_elem(&inflight, &zero);
+	if (!slot)
+		return 0;
+	slot->id = syscall_id(nr, bpf_get_current_task_btf());
+	slot->start_ns = bpf_ktime_get_ns();
+	slot->tid = tid;
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(uni_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	__u64 now, start_ns, offcpu_ns = 0;
+	struct task_state *state;
+	struct inflight *slot;
+	__u32 zero = 0, id;
+
+	if (!current_is_traced(tid, tgid))
+		return 0;
+
+	now = bpf_ktime_get_ns();
+	slot = bpf_map_lookup_elem(&inflight, &zero);
+	if (!slot)
+		return 0;
+	if (slot->tid == tid) {
+		start_ns = slot->start_ns;
+		id = slot->id;
+		slot->tid = 0;
+	} else {
+		/* The task was switched out since its sys_enter, or entered before tracing. */
+		state = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), 0, 0);
+		if (!state || !state->in_syscall)
+			return 0;
+		start_ns = state->start_ns;
+		offcpu_ns = state->offcpu_ns;
+		id = state->id;
+		state->in_syscall = 0;
+	}
+	record_syscall(tgid, tid, id, now - start_ns, offcpu_ns, ret, false);
+	return 0;
+}
+
+/* Counts-only mode: one program per system call, reading the number at exit. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(uni_sys_exit_cnt, struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+
+	if (!current_is_traced(tid, tgid))
+		return 0;
+	record_syscall(tgid, tid, syscall_id(regs->orig_ax, bpf_get_current_task_btf()), 0, 0,
+		       ret, false);
+	return 0;
+}
+
+static __always_inline struct proc_stats *proc_stats_entry(__u32 tgid)
+{
+	static const struct proc_stats zero;
+	struct proc_stats *stats;
+
+	stats = bpf_map_lookup_elem(&proc_stats, &tgid);
+	if (stats)
+		return stats;
+	if (bpf_map_update_elem(&proc_stats, &tgid, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&proc_stats, &tgid)) {
+		count_loss(LOSS_PROC_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&proc_stats, &tgid);
+}
+
+static __always_inline void switch_out(struct task_struct *prev, bool preempt,
+				       unsigned int prev_state, __u64 now)
+{
+	__u32 tid = prev->pid, tgid = prev->tgid, zero = 0;
+	struct task_state *state;
+	struct proc_stats *stats;
+	struct inflight *slot;
+	struct cpu_run *run;
+
+	stats = proc_stats_entry(tgid);
+	run = bpf_map_lookup_elem(&cpu_run, &zero);
+	if (stats && run && run->tid == tid && run->switched_in_ns)
+		stats->oncpu_ns += now - run->switched_in_ns;
+	if (run)
+		run->tid = 0;
+	if (stats) {
+		/* The kernel counts a switch as voluntary when the task blocked. */
+		if (!preempt && prev_state)
+			stats->voluntary_switches++;
+		else
+			stats->involuntary_switches++;
+	}
+
+	state = bpf_task_storage_get(&task_state, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	slot = bpf_map_lookup_elem(&inflight, &zero);
+	if (!state) {
+		count_loss(LOSS_TASK_STORAGE);
+		return;
+	}
+	state->switched_out_ns = now;
+	if (targ_latency && slot && slot->tid == tid) {
+		state->start_ns = slot->start_ns;
+		state->id = slot->id;
+		state->offcpu_ns = 0;
+		state->in_syscall = 1;
+		slot->tid = 0;
+	}
+}
+
+static __always_inline void switch_in(struct task_struct *next, __u64 now)
+{
+	__u32 tgid = next->tgid, zero = 0;
+	struct task_state *state;
+	struct proc_stats *stats;
+	struct cpu_run *run;
+	__u64 offcpu_ns;
+
+	run = bpf_map_lookup_elem(&cpu_run, &zero);
+	if (run) {
+		run->tid = next->pid;
+		run->tgid = tgid;
+		run->switched_in_ns = now;
+	}
+
+	state = bpf_task_storage_get(&task_state, next, 0, 0);
+	if (!state || !state->switched_out_ns)
+		return;
+	offcpu_ns = now - state->switched_out_ns;
+	state->switched_out_ns = 0;
+	if (state->in_syscall)
+		state->offcpu_ns += offcpu_ns;
+	stats = proc_stats_entry(tgid);
+	if (stats)
+		stats->offcpu_ns += offcpu_ns;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(uni_sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+
+	if (current_is_traced((__u32)pid_tgid, pid_tgid >> 32))
+		switch_out(prev, preempt, prev_state, now);
+	if (tgid_is_traced(next->tgid))
+		switch_in(next, now);
+	return 0;
+}
+
+static __always_inline void send_event(__u32 type, __u32 tgid, __u32 ppid, int exit_code,
+				       struct task_struct *task, const char *path)
+{
+	struct lifecycle_event *event;
+
+	event = bpf_ringbuf_reserve(&events, sizeof(*event), 0);
+	if (!event) {
+		count_loss(LOSS_RINGBUF);
+		return;
+	}
+	event->type = type;
+	event->tgid = tgid;
+	event->ppid = ppid;
+	event->exit_code = exit_code;
+	event->time_ns = bpf_ktime_get_ns();
+	bpf_probe_read_kernel_str(event->comm, sizeof(event->comm), task->comm);
+	event->path[0] = '\0';
+	if (path)
+		bpf_probe_read_kernel_str(event->path, sizeof(event->path), path);
+	bpf_ringbuf_submit(event, 0);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(uni_proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid = parent->tgid, child_tgid = child->tgid;
+	struct proc_info info = {};
+	struct proc_stats *stats;
+
+	if (!tgid_is_traced(parent_tgid))
+		return 0;
+
+	if (child->pid != child_tgid) {
+		stats = proc_stats_entry(child_tgid);
+		if (stats)
+			stats->threads_started++;
+		return 0;
+	}
+	if (!targ_follow)
+		return 0;
+
+	info.ppid = parent_tgid;
+	info.start_ns = bpf_ktime_get_ns();
+	bpf_probe_read_kernel_str(info.comm, sizeof(info.comm), child->comm);
+	if (bpf_map_update_elem(&traced_procs, &child_tgid, &info, BPF_ANY)) {
+		count_loss(LOSS_PROC_MAP_FULL);
+		return 0;
+	}
+	__sync_fetch_and_add(&traced_generation, 1);
+	send_event(EVENT_FORK, child_tgid, parent_tgid, 0, child, NULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(uni_proc_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid;
+	struct proc_info *info;
+
+	info = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!info || info->exited)
+		return 0;
+	bpf_probe_read_kernel_str(info->comm, sizeof(info->comm), task->comm);
+	send_event(EVENT_EXEC, tgid, info->ppid, 0, task, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+/* A system call still in flight when its task exits: exit, exit_group, or killed. */
+static __always_inline void finish_pending_syscall(struct task_struct *task, __u32 tgid,
+						   __u32 tid, __u64 now)
+{
+	struct task_state *state;
+	struct inflight *slot;
+	__u32 zero = 0;
+	long nr;
+
+	if (!targ_latency) {
+		/* Counts only: no start time is kept, so only exits are known. */
+		nr = BPF_CORE_READ((struct pt_regs *)bpf_task_pt_regs(task), orig_ax);
+		if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
+			if (nr != targ_exit_nr_32 && nr != targ_exit_group_nr_32)
+				return;
+		} else if (nr != targ_exit_nr && nr != targ_exit_group_nr) {
+			return;
+		}
+		record_syscall(tgid, tid, syscall_id(nr, task), 0, 0, 0, true);
+		return;
+	}
+
+	slot = bpf_map_lookup_elem(&inflight, &zero);
+	if (slot && slot->tid == tid) {
+		record_syscall(tgid, tid, slot->id, now - slot->start_ns, 0, 0, true);
+		slot->tid = 0;
+		return;
+	}
+	state = bpf_task_storage_get(&task_state, task, 0, 0);
+	if (state && state->in_syscall) {
+		record_syscall(tgid, tid, state->id, now - state->start_ns, state->offcpu_ns, 0,
+			       true);
+		state->in_syscall = 0;
+	}
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(uni_proc_exit, struct task_struct *task)
+{
+	__u32 tgid = task->tgid, tid = task->pid;
+	struct proc_info *info;
+	int exit_code;
+
+	info = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!info || info->exited)
+		return 0;
+	finish_pending_syscall(task, tgid, tid, bpf_ktime_get_ns());
+
+	/* The kernel drops signal->live before this tracepoint: 0 means the whole group ended. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	info->exited = 1;
+	__sync_fetch_and_add(&traced_generation, 1);
+	exit_code = BPF_CORE_READ(task, signal, group_exit_code);
+	if (!exit_code)
+		exit_code = task->exit_code;
+	send_event(EVENT_EXIT, tgid, info->ppid, exit_code, task, NULL);
+	return 0;
+}
+
+static __always_inline int count_fault(bool major)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct proc_stats *stats;
+
+	if (!current_is_traced((__u32)pid_tgid, pid_tgid >> 32))
+		return 0;
+	stats = proc_stats_entry(pid_tgid >> 32);
+	if (!stats)
+		return 0;
+	if (major)
+		stats->major_faults++;
+	else
+		stats->minor_faults++;
+	return 0;
+}
+
+SEC("perf_event")
+int uni_minor_fault(void *ctx)
+{
+	return count_fault(false);
+}
+
+SEC("perf_event")
+int uni_major_fault(void *ctx)
+{
+	return count_fault(true);
+}
+
+static __always_inline struct uring_stats *uring_entry(__u32 tgid, __u16 opcode)
+{
+	static const struct uring_stats zero;
+	struct uring_key key = { .tgid = tgid, .opcode = opcode };
+	struct uring_stats *stats;
+
+	stats = bpf_map_lookup_elem(&uring_stats, &key);
+	if (stats)
+		return stats;
+	if (bpf_map_update_elem(&uring_stats, &key, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&uring_stats, &key)) {
+		count_loss(LOSS_URING_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&uring_stats, &key);
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uni_uring_submit, struct io_kiocb *req)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct uring_stats *stats;
+
+	if (!tgid_is_traced(tgid))
+		return 0;
+	stats = uring_entry(tgid, BPF_CORE_READ(req, opcode));
+	if (stats)
+		stats->submitted++;
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uni_uring_done, struct io_ring_ctx *ring_ctx, void *req_ptr, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *req = req_ptr;
+	struct uring_stats *stats;
+	__u32 tgid;
+
+	/* Completions may run in interrupt or worker context: use the submitter. */
+	tgid = BPF_CORE_READ(req, tctx, task, tgid);
+	if (!tgid)
+		tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!tgid_is_traced(tgid))
+		return 0;
+	stats = uring_entry(tgid, BPF_CORE_READ(req, opcode));
+	if (!stats)
+		return 0;
+	stats->completed++;
+	if (BPF_CORE_READ(cqe, res) < 0)
+		stats->errors++;
+	return 0;
+}

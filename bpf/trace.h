@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Types shared by bpf/trace.bpf.c and the user-space side of `uniscope
+ * trace`. Only fixed-width types, so both sides agree on the layout.
+ */
+#ifndef __UNISCOPE_TRACE_H
+#define __UNISCOPE_TRACE_H
+
+#define TASK_COMM_LEN 16
+#define EXEC_PATH_LEN 256
+
+/* System call numbers at or above this are counted in one "out of range" key. */
+#define MAX_SYSCALL_NR 1024
+
+/*
+ * Latency histogram: log2 buckets split in HIST_SUB_SLOTS linear parts, so a
+ * slot spans at most a quarter of its power of two. Slot s covers, for
+ * s >= 4, [2^m + k * 2^(m-2), 2^m + (k + 1) * 2^(m-2)) ns with m = s / 4 + 1
+ * and k = s % 4; slots 0-3 hold exact values 0-3 ns. The last slot also holds
+ * everything above 2^41 ns (about 37 minutes).
+ */
+#define HIST_SUB_BITS 2
+#define HIST_SUB_SLOTS (1 << HIST_SUB_BITS)
+#define HIST_MAX_LOG2 40
+#define HIST_SLOTS (HIST_SUB_SLOTS * HIST_MAX_LOG2)
+
+enum syscall_abi {
+	ABI_64 = 0,	/* the native x86-64 table */
+	ABI_32 = 1,	/* int 0x80 / sysenter: the i386 table */
+	ABI_X32 = 2,	/* x32: native table with __X32_SYSCALL_BIT */
+};
+
+/* Keys of the per-syscall statistics; fields not asked for stay 0. */
+struct syscall_key {
+	__u32 tgid;
+	__u32 tid;
+	__u16 nr;
+	__u8 abi;
+	__u8 pad;
+};
+
+struct syscall_stats {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 offcpu_ns;
+	__u64 max_ns;
+	__u64 unfinished;	/* ended by the task's exit, such as exit_group */
+	__u64 hist[HIST_SLOTS];
+};
+
+struct errno_key {
+	struct syscall_key syscall;
+	__u32 err;
+	__u32 pad;
+};
+
+/* Per-process totals, summed over its threads, from scheduler and fault events. */
+struct proc_stats {
+	__u64 oncpu_ns;
+	__u64 offcpu_ns;
+	__u64 voluntary_switches;
+	__u64 involuntary_switches;
+	__u64 minor_faults;
+	__u64 major_faults;
+	__u64 threads_started;
+};
+
+/* A traced process, by TGID. */
+struct proc_info {
+	__u32 ppid;
+	__u32 exited;
+	__u64 start_ns;
+	char comm[TASK_COMM_LEN];
+};
+
+struct uring_key {
+	__u32 tgid;
+	__u16 opcode;
+	__u16 pad;
+};
+
+struct uring_stats {
+	__u64 submitted;
+	__u64 completed;
+	__u64 errors;
+};
+
+enum event_type {
+	EVENT_FORK = 1,
+	EVENT_EXEC = 2,
+	EVENT_EXIT = 3,
+};
+
+/* Process lifetime events, sent through the ring buffer. */
+struct lifecycle_event {
+	__u32 type;
+	__u32 tgid;
+	__u32 ppid;
+	__s32 exit_code;
+	__u64 time_ns;
+	char comm[TASK_COMM_LEN];
+	char path[EXEC_PATH_LEN];
+};
+
+/* Counts of things the BPF side could not record, indexed by enum loss_kind. */
+enum loss_kind {
+	LOSS_STATS_MAP_FULL,
+	LOSS_ERRNO_MAP_FULL,
+	LOSS_PROC_MAP_FULL,
+	LOSS_TASK_STORAGE,
+	LOSS_RINGBUF,
+	LOSS_URING_MAP_FULL,
+	LOSS_KINDS,
+};
+
+#endif /* __UNISCOPE_TRACE_H */

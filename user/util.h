@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Helpers shared by every subcommand: number parsing, files, names. */
+#ifndef __UNISCOPE_UTIL_H
+#define __UNISCOPE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit statuses of every subcommand (trace -- CMD returns CMD's own). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+/*
+ * Parses a whole decimal number in [min, max]. On failure it prints an error
+ * naming the option and the value, and returns -1.
+ */
+int parse_ulong(const char *text, const char *option, unsigned long min,
+		unsigned long max, unsigned long *value);
+
+/* Parses seconds with an optional fraction ("2", "0.5") into nanoseconds. */
+int parse_seconds(const char *text, const char *option, uint64_t *ns);
+
+/* Returns CLOCK_MONOTONIC in nanoseconds, the clock bpf_ktime_get_ns() uses. */
+uint64_t now_ns(void);
+
+/*
+ * Writes data to path through a temporary file in the same folder and
+ * rename(2), so readers never see a partial file. Returns 0 or -errno.
+ */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+/* Dumps a JSON tree (indented, keys in insertion order) atomically to path. */
+int json_write_atomic(const char *path, const json_t *root);
+
+/* Returns the candidate closest to word by edit distance, or NULL if none is close. */
+const char *closest_name(const char *word, const char *const *candidates, size_t count);
+
+/* Returns "ENOENT" for 2, or NULL for a value with no name. */
+const char *errno_name(unsigned int err);
+
+/* Formats a duration in ns with a unit chosen for it ("12.3us", "4.00s"). */
+const char *format_duration(uint64_t ns, char *buf, size_t size);
+
+#endif /* __UNISCOPE_UTIL_H */
