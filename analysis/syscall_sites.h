@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Static system call analysis: disassembles a program and the libraries it
+ * needs, finds every syscall, sysenter and int 0x80 site, recovers the call
+ * numbers and follows direct calls so that the program's own code and the
+ * library functions it imports map to the system calls they can reach.
+ */
+#ifndef __UNISCOPE_SYSCALL_SITES_H
+#define __UNISCOPE_SYSCALL_SITES_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct syscall_scan_input {
+	const char *program;            /* path of the ELF executable analysed */
+	const char *const *libraries;   /* resolved paths of every needed library (recursive) */
+	size_t library_count;
+	const char *const *imports;     /* names of the program's undefined dynamic function symbols */
+	size_t import_count;
+};
+
+/*
+ * Returns a new JSON object with at least "system_calls": { NAME: { "sources": [...] } },
+ * or NULL and a message in error. The shape is described in
+ * docs/deps-static-syscalls.md.
+ */
+json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size);
+
+#endif /* __UNISCOPE_SYSCALL_SITES_H */
