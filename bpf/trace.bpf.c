@@ -47,14 +47,16 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
 	__type(key, struct syscall_key);
 	__type(value, struct syscall_stats);
 } syscall_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
 	__type(key, struct errno_key);
 	__type(value, __u64);
 } errno_counts SEC(".maps");
@@ -287,6 +289,8 @@ static __always_inline void record_syscall(__u32 tgid, __u32 tid, __u32 id, __u6
 	if (latency_ns > stats->max_ns)
 		stats->max_ns = latency_ns;
 	slot = hist_slot(latency_ns);
+	/* Keep clang from moving the bound check away from the access the verifier checks. */
+	asm volatile("" : "+r"(slot));
 	if (slot < HIST_SLOTS)
 		stats->hist[slot]++;
 }

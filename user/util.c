@@ -188,13 +188,13 @@ const char *errno_name(unsigned int err)
 
 const char *format_duration(uint64_t ns, char *buf, size_t size)
 {
-	if (ns < 10000)
+	if (ns < 1000)
 		snprintf(buf, size, "%lluns", (unsigned long long)ns);
-	else if (ns < 10000000)
+	else if (ns < 1000000)
 		snprintf(buf, size, "%.1fus", ns / 1e3);
-	else if (ns < 10000000000ull)
-		snprintf(buf, size, "%.1fms", ns / 1e6);
+	else if (ns < 1000000000)
+		snprintf(buf, size, "%.2fms", ns / 1e6);
 	else
-		snprintf(buf, size, "%.2fs", ns / 1e9);
+		snprintf(buf, size, "%.3fs", ns / 1e9);
 	return buf;
 }

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The processes a tracer watches: a command it launches, held before its
+ * execve until the probes are armed, or running processes given by PID.
+ */
+#ifndef __UNISCOPE_TARGET_H
+#define __UNISCOPE_TARGET_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct launched_command {
+	pid_t pid;
+	int gate_fd;		/* writing to it lets the child go on to execve */
+	int exec_error_fd;	/* the child writes its execve errno here; EOF means success */
+	bool reaped;
+	int wait_status;
+};
+
+/*
+ * Forks a child that waits for launch_release() and then executes argv
+ * (searched on PATH). Returns 0 or a positive errno: ENOENT or EACCES when
+ * the command cannot be found or executed, another when fork fails.
+ */
+int launch_prepare(char **argv, struct launched_command *command);
+
+/*
+ * Lets the child execute its command. Returns 0 once execve succeeded, or
+ * the positive errno of the failed execve (ENOENT: not found).
+ */
+int launch_release(struct launched_command *command);
+
+/*
+ * Reaps exited children without blocking, the command and any orphaned
+ * descendant; returns true once the command has exited.
+ */
+bool launch_poll(struct launched_command *command);
+
+/* Exit status in the shell's convention: the code, or 128 + signal. */
+int wait_status_to_exit_code(int wait_status);
+
+/*
+ * Resolves a PID given on the command line to its TGID, so that a thread
+ * ID names its whole process. Returns the TGID, or -1 with an error printed.
+ */
+pid_t target_resolve_pid(pid_t pid);
+
+/* Number of threads of a running process, from /proc. */
+unsigned int target_thread_count(pid_t tgid);
+
+/* Whether a process still runs (a zombie counts as ended). */
+bool target_is_alive(pid_t tgid);
+
+#endif /* __UNISCOPE_TARGET_H */
