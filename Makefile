@@ -108,6 +108,15 @@ $(OUTPUT)/tests/%: tests/progs/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O1 -Wall -D_GNU_SOURCE $(TEST_PROG_CFLAGS_$*) $< -o $@ -lpthread $(TEST_PROG_LIBS_$*)
 
+# Prints syscall_scan()'s JSON for a program, for the static system call tests.
+SYSCALL_SCAN_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard analysis/syscall_*.c) \
+	tests/unit/syscall_scan_test.c user/log.c user/syscalls.c user/util.c) \
+	$(OUTPUT)/gen/syscall_names.o $(OUTPUT)/gen/errno_names.o
+test-progs: $(OUTPUT)/tests/syscall_scan_test
+$(OUTPUT)/tests/syscall_scan_test: $(SYSCALL_SCAN_TEST_OBJS) | $(OUTPUT)/tests
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 test: all
 	$(Q)tests/run
 

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Disassembly of x86 code for the static system call scan, and the backward
+ * slice that recovers the constant a register holds at a given instruction.
+ */
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "syscall_object.h"
+
+#define SLICE_MAX_STEPS 1024
+#define SLICE_TABLE_SIZE 4096	/* power of two, above twice SLICE_MAX_STEPS */
+
+static uint8_t reg_family(unsigned int reg)
+{
+	switch (reg) {
+	case X86_REG_AL: case X86_REG_AH: case X86_REG_AX: case X86_REG_EAX: case X86_REG_RAX:
+		return REG_AX;
+	case X86_REG_CL: case X86_REG_CH: case X86_REG_CX: case X86_REG_ECX: case X86_REG_RCX:
+		return REG_CX;
+	case X86_REG_DL: case X86_REG_DH: case X86_REG_DX: case X86_REG_EDX: case X86_REG_RDX:
+		return REG_DX;
+	case X86_REG_BL: case X86_REG_BH: case X86_REG_BX: case X86_REG_EBX: case X86_REG_RBX:
+		return REG_BX;
+	case X86_REG_SPL: case X86_REG_SP: case X86_REG_ESP: case X86_REG_RSP:
+		return REG_SP;
+	case X86_REG_BPL: case X86_REG_BP: case X86_REG_EBP: case X86_REG_RBP:
+		return REG_BP;
+	case X86_REG_SIL: case X86_REG_SI: case X86_REG_ESI: case X86_REG_RSI:
+		return REG_SI;
+	case X86_REG_DIL: case X86_REG_DI: case X86_REG_EDI: case X86_REG_RDI:
+		return REG_DI;
+	case X86_REG_R8B: case X86_REG_R8W: case X86_REG_R8D: case X86_REG_R8:
+		return REG_R8;
+	case X86_REG_R9B: case X86_REG_R9W: case X86_REG_R9D: case X86_REG_R9:
+		return REG_R9;
+	case X86_REG_R10B: case X86_REG_R10W: case X86_REG_R10D: case X86_REG_R10:
+		return REG_R10;
+	case X86_REG_R11B: case X86_REG_R11W: case X86_REG_R11D: case X86_REG_R11:
+		return REG_R11;
+	case X86_REG_R12B: case X86_REG_R12W: case X86_REG_R12D: case X86_REG_R12:
+		return REG_R12;
+	case X86_REG_R13B: case X86_REG_R13W: case X86_REG_R13D: case X86_REG_R13:
+		return REG_R13;
+	case X86_REG_R14B: case X86_REG_R14W: case X86_REG_R14D: case X86_REG_R14:
+		return REG_R14;
+	case X86_REG_R15B: case X86_REG_R15W: case X86_REG_R15D: case X86_REG_R15:
+		return REG_R15;
+	default:
+		return REG_NONE;
+	}
+}
+
+/* Registers a call may clobber: the System V caller-saved ones, or eax, ecx, edx on i386. */
+static uint16_t call_clobbers(bool is_64)
+{
+	uint16_t regs = 1 << REG_AX | 1 << REG_CX | 1 << REG_DX;
+
+	if (is_64)
+		regs |= 1 << REG_SI | 1 << REG_DI | 1 << REG_R8 | 1 << REG_R9 |
+			1 << REG_R10 | 1 << REG_R11;
+	return regs;
+}
+
+static uint16_t written_families(csh handle, const cs_insn *ci)
+{
+	cs_regs read_regs, write_regs;
+	uint8_t read_count = 0, write_count = 0, i, family;
+	uint16_t families = 0;
+
+	if (cs_regs_access(handle, ci, read_regs, &read_count, write_regs, &write_count))
+		return 0;
+	for (i = 0; i < write_count; i++) {
+		family = reg_family(write_regs[i]);
+		if (family != REG_NONE)
+			families |= 1 << family;
+	}
+	return families;
+}
+
+/*
+ * Returns the address a memory operand designates, when it is fixed: rip-relative,
+ * absolute, or relative to ebx holding the GOT address in i386 position-independent code.
+ */
+static bool memory_address(const cs_insn *ci, const x86_op_mem *mem, uint64_t got_ebx,
+			   uint64_t *addr)
+{
+	if (mem->segment != X86_REG_INVALID || mem->index != X86_REG_INVALID)
+		return false;
+	if (mem->base == X86_REG_RIP) {
+		*addr = ci->address + ci->size + mem->disp;
+		return true;
+	}
+	if (mem->base == X86_REG_INVALID) {
+		*addr = (uint64_t)mem->disp;
+		return true;
+	}
+	if (mem->base == X86_REG_EBX && got_ebx) {
+		*addr = (uint32_t)(got_ebx + mem->disp);
+		return true;
+	}
+	return false;
+}
+
+/* The i386 vsyscall entry: call dword ptr gs:[0x10] reaches the kernel like int 0x80. */
+static bool is_i386_vsyscall(const cs_x86_op *op)
+{
+	return op->type == X86_OP_MEM && op->mem.segment == X86_REG_GS &&
+	       op->mem.base == X86_REG_INVALID && op->mem.index == X86_REG_INVALID &&
+	       op->mem.disp == 0x10;
+}
+
+static void classify_branch(const cs_insn *ci, const struct syscall_disasm_context *context,
+			    struct insn *out, bool is_call)
+{
+	const cs_x86_op *op = &ci->detail->x86.operands[0];
+	uint64_t slot;
+
+	if (ci->detail->x86.op_count < 1) {
+		out->flow = is_call ? FLOW_CALL_REG : FLOW_STOP;
+		return;
+	}
+	if (op->type == X86_OP_IMM) {
+		out->flow = is_call ? FLOW_CALL : FLOW_JMP;
+		out->target = op->imm;
+	} else if (is_call && !context->is_64 && is_i386_vsyscall(op)) {
+		out->flow = FLOW_SYSCALL;
+	} else if (op->type == X86_OP_MEM &&
+		   memory_address(ci, &op->mem, context->got_ebx, &slot)) {
+		out->flow = is_call ? FLOW_CALL_MEM : FLOW_JMP_MEM;
+		out->target = slot;
+	} else {
+		out->flow = is_call ? FLOW_CALL_REG : FLOW_STOP;
+	}
+}
+
+static void classify_flow(csh handle, const cs_insn *ci,
+			  const struct syscall_disasm_context *context, struct insn *out)
+{
+	const cs_x86 *x86 = &ci->detail->x86;
+
+	switch (ci->id) {
+	case X86_INS_SYSCALL:
+	case X86_INS_SYSENTER:
+		out->flow = FLOW_SYSCALL;
+		return;
+	case X86_INS_INT:
+		if (x86->op_count == 1 && x86->operands[0].imm == 0x80)
+			out->flow = FLOW_SYSCALL;
+		return;
+	case X86_INS_CALL:
+		classify_branch(ci, context, out, true);
+		return;
+	case X86_INS_JMP:
+		classify_branch(ci, context, out, false);
+		return;
+	case X86_INS_HLT:
+	case X86_INS_UD2:
+	case X86_INS_INT3:
+	case X86_INS_LJMP:
+		out->flow = FLOW_STOP;
+		return;
+	}
+	if (cs_insn_group(handle, ci, CS_GRP_RET) || cs_insn_group(handle, ci, CS_GRP_IRET)) {
+		out->flow = FLOW_STOP;
+	} else if (cs_insn_group(handle, ci, CS_GRP_JUMP) && x86->op_count == 1 &&
+		   x86->operands[0].type == X86_OP_IMM) {
+		out->flow = FLOW_JCC;
+		out->target = x86->operands[0].imm;
+	}
+}
+
+/* Records the moves the slice follows: constant or register into a 32- or 64-bit register. */
+static void classify_move(const cs_insn *ci, struct insn *out)
+{
+	const cs_x86 *x86 = &ci->detail->x86;
+	const cs_x86_op *dst = &x86->operands[0], *src = &x86->operands[1];
+
+	if (x86->op_count != 2 || dst->type != X86_OP_REG || dst->size < 4)
+		return;
+	switch (ci->id) {
+	case X86_INS_MOV:
+	case X86_INS_MOVABS:
+		if (src->type == X86_OP_IMM) {
+			out->move = MOVE_CONST;
+			out->imm = src->imm;
+		} else if (src->type == X86_OP_REG && src->size >= 4) {
+			out->move = MOVE_REG;
+			out->src = reg_family(src->reg);
+		}
+		break;
+	case X86_INS_MOVSXD:
+	case X86_INS_MOVSX:
+	case X86_INS_MOVZX:
+		if (src->type == X86_OP_REG) {
+			out->move = MOVE_REG;
+			out->src = reg_family(src->reg);
+		}
+		break;
+	case X86_INS_XOR:
+	case X86_INS_SUB:
+		if (src->type == X86_OP_REG && src->reg == dst->reg) {
+			out->move = MOVE_CONST;
+			out->imm = 0;
+		}
+		break;
+	}
+	out->dst = reg_family(dst->reg);
+	if (out->dst == REG_NONE || (out->move == MOVE_REG && out->src == REG_NONE))
+		out->move = MOVE_NONE;
+}
+
+/*
+ * Records the address an instruction takes: the first fixed memory operand, or
+ * in position-dependent code an immediate that may be a code address.
+ */
+static void classify_reference(const cs_insn *ci, const struct syscall_disasm_context *context,
+			       struct insn *out)
+{
+	const cs_x86 *x86 = &ci->detail->x86;
+	uint64_t addr;
+	uint8_t i;
+
+	if (out->flow == FLOW_CALL || out->flow == FLOW_JMP || out->flow == FLOW_JCC)
+		return;
+	for (i = 0; i < x86->op_count; i++) {
+		const cs_x86_op *op = &x86->operands[i];
+
+		if (op->type == X86_OP_MEM && memory_address(ci, &op->mem, context->got_ebx, &addr)) {
+			out->ref = addr;
+			out->ref_is_load = ci->id != X86_INS_LEA;
+			return;
+		}
+		if (op->type == X86_OP_IMM && context->immediates_are_addresses && op->imm > 0) {
+			out->ref = op->imm;
+			out->ref_is_load = false;
+			return;
+		}
+	}
+}
+
+static void classify(csh handle, const cs_insn *ci, const struct syscall_disasm_context *context,
+		     struct insn *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addr = ci->address;
+	out->size = ci->size;
+	out->dst = REG_NONE;
+	out->src = REG_NONE;
+
+	classify_flow(handle, ci, context, out);
+	classify_move(ci, out);
+	classify_reference(ci, context, out);
+
+	out->writes = written_families(handle, ci);
+	if (out->flow == FLOW_CALL || out->flow == FLOW_CALL_MEM || out->flow == FLOW_CALL_REG)
+		out->writes |= call_clobbers(context->is_64);
+	if (out->flow == FLOW_SYSCALL)
+		out->writes |= 1 << REG_AX | 1 << REG_CX | 1 << REG_R11;
+}
+
+static int append_insn(struct syscall_object *object, size_t *capacity, const struct insn *insn)
+{
+	struct insn *grown;
+
+	if (object->insn_count == *capacity) {
+		*capacity = *capacity ? *capacity * 2 : 4096;
+		grown = realloc(object->insns, *capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		object->insns = grown;
+	}
+	object->insns[object->insn_count++] = *insn;
+	return 0;
+}
+
+int syscall_disasm_ranges(struct syscall_object *object, const struct code_range *ranges,
+			  size_t range_count, const struct syscall_disasm_context *context)
+{
+	cs_mode mode = context->is_64 ? CS_MODE_64 : CS_MODE_32;
+	size_t capacity = 0, i;
+	struct insn decoded;
+	cs_insn *ci;
+	csh handle;
+	int err = 0;
+
+	if (cs_open(CS_ARCH_X86, mode, &handle) != CS_ERR_OK) {
+		snprintf(object->error, sizeof(object->error), "capstone failed to open");
+		return -1;
+	}
+	cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+	ci = cs_malloc(handle);
+	if (!ci) {
+		cs_close(&handle);
+		return -1;
+	}
+
+	for (i = 0; i < range_count && !err; i++) {
+		const uint8_t *code = ranges[i].bytes;
+		size_t left = ranges[i].size;
+		uint64_t addr = ranges[i].addr;
+
+		while (left > 0 && !err) {
+			if (!cs_disasm_iter(handle, &code, &left, &addr, ci)) {
+				/* Bytes that decode to nothing: skip one and resynchronise. */
+				code++;
+				left--;
+				addr++;
+				continue;
+			}
+			classify(handle, ci, context, &decoded);
+			err = append_insn(object, &capacity, &decoded);
+		}
+	}
+
+	cs_free(ci, 1);
+	cs_close(&handle);
+	return err;
+}
+
+struct slice_state {
+	uint32_t pos;		/* the instruction before which reg is wanted */
+	uint8_t reg;
+};
+
+/* Remembers (pos, reg) pairs already queued; returns false when the pair was seen. */
+static bool slice_mark(uint64_t *table, uint32_t pos, uint8_t reg)
+{
+	uint64_t key = ((uint64_t)pos << 8 | reg) + 1;
+	uint32_t slot = (uint32_t)(key * 0x9e3779b97f4a7c15ULL >> 40) & (SLICE_TABLE_SIZE - 1);
+
+	while (table[slot]) {
+		if (table[slot] == key)
+			return false;
+		slot = (slot + 1) & (SLICE_TABLE_SIZE - 1);
+	}
+	table[slot] = key;
+	return true;
+}
+
+/* Index of the first jump edge whose target is addr, in the object's sorted edge list. */
+static size_t first_jump_to(const struct syscall_object *object, uint64_t addr)
+{
+	size_t low = 0, high = object->jump_count;
+
+	while (low < high) {
+		size_t mid = (low + high) / 2;
+
+		if (object->jumps[mid].target < addr)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
+
+static bool falls_through(const struct syscall_object *object, uint32_t pos)
+{
+	const struct insn *prev, *cur = &object->insns[pos];
+
+	if (pos == 0)
+		return false;
+	prev = &object->insns[pos - 1];
+	if (prev->addr + prev->size != cur->addr)
+		return false;
+	return prev->flow != FLOW_JMP && prev->flow != FLOW_JMP_MEM && prev->flow != FLOW_STOP;
+}
+
+struct slice_result {
+	int64_t *values;
+	size_t max;
+	size_t count;
+	bool unknown;
+	uint16_t entry_regs;
+};
+
+static void slice_add_value(struct slice_result *result, int64_t value)
+{
+	size_t i;
+
+	for (i = 0; i < result->count; i++)
+		if (result->values[i] == value)
+			return;
+	if (result->count < result->max)
+		result->values[result->count++] = value;
+	else
+		result->unknown = true;
+}
+
+/*
+ * Applies predecessor instruction pred to the wanted register: either it
+ * produces the value, or the walk goes on before it with the same or another register.
+ */
+static void slice_step(const struct syscall_object *object, uint32_t pred, uint8_t reg,
+		       struct slice_result *result, struct slice_state *stack, size_t *depth,
+		       uint64_t *table)
+{
+	const struct insn *insn = &object->insns[pred];
+
+	if (insn->move != MOVE_NONE && insn->dst == reg) {
+		if (insn->move == MOVE_CONST) {
+			slice_add_value(result, insn->imm);
+			return;
+		}
+		reg = insn->src;
+	} else if (insn->writes & (1 << reg)) {
+		result->unknown = true;
+		return;
+	}
+	if (!slice_mark(table, pred, reg))
+		return;
+	if (*depth >= SLICE_MAX_STEPS) {
+		result->unknown = true;
+		return;
+	}
+	stack[(*depth)++] = (struct slice_state){ .pos = pred, .reg = reg };
+}
+
+size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, uint32_t insn,
+			    uint8_t reg, int64_t *values, size_t max, bool *unknown,
+			    uint16_t *entry_regs)
+{
+	struct slice_result result = { .values = values, .max = max };
+	uint64_t entry = object->funcs[func].addr;
+	struct slice_state *stack;
+	uint64_t *table;
+	size_t depth = 0, steps = 0;
+
+	table = calloc(SLICE_TABLE_SIZE, sizeof(*table));
+	stack = malloc(SLICE_MAX_STEPS * sizeof(*stack));
+	if (!table || !stack) {
+		free(table);
+		free(stack);
+		*unknown = true;
+		*entry_regs = 0;
+		return 0;
+	}
+
+	stack[depth++] = (struct slice_state){ .pos = insn, .reg = reg };
+	slice_mark(table, insn, reg);
+	while (depth > 0) {
+		struct slice_state state = stack[--depth];
+		uint64_t addr = object->insns[state.pos].addr;
+		bool has_pred = false;
+		size_t j;
+
+		if (++steps > SLICE_MAX_STEPS) {
+			result.unknown = true;
+			break;
+		}
+		if (addr == entry) {
+			result.entry_regs |= 1 << state.reg;
+			continue;
+		}
+		if (falls_through(object, state.pos)) {
+			has_pred = true;
+			slice_step(object, state.pos - 1, state.reg, &result, stack, &depth, table);
+		}
+		for (j = first_jump_to(object, addr);
+		     j < object->jump_count && object->jumps[j].target == addr; j++) {
+			has_pred = true;
+			slice_step(object, object->jumps[j].source, state.reg, &result, stack,
+				   &depth, table);
+		}
+		if (!has_pred)
+			result.unknown = true;
+	}
+
+	free(table);
+	free(stack);
+	*unknown = result.unknown;
+	*entry_regs = result.entry_regs;
+	return result.count;
+}

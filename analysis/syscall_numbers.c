@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Recovery of system call numbers inside one object. A site's number is the
+ * constant moved into eax/rax on every path to it. When the register instead
+ * comes from the function's entry, the function is a dispatcher (glibc's
+ * syscall() takes the number in rdi), and the number is recovered at each of
+ * its callers from the register the dispatcher reads, repeatedly, because a
+ * caller that passes its own argument through is a dispatcher too.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "syscall_object.h"
+
+#define MAX_SITE_VALUES 16
+#define MAX_UNRECOVERED_ADDRS 64
+#define X32_SYSCALL_BIT 0x40000000
+
+struct site_lists {
+	size_t site_capacity;
+	size_t unrecovered_capacity;
+};
+
+/* Converts a recovered constant to a call number; x32 numbers lose their marker bit. */
+static bool value_to_number(const struct syscall_object *object, int64_t value, unsigned int *nr)
+{
+	if (object->is_64 && value > 0 && (value & X32_SYSCALL_BIT))
+		value &= ~(int64_t)X32_SYSCALL_BIT;
+	if (value < 0 || value >= SYSCALL_NR_LIMIT)
+		return false;
+	*nr = value;
+	return true;
+}
+
+static int add_site(struct syscall_object *object, struct site_lists *lists,
+		    const struct syscall_site *site)
+{
+	struct syscall_site *grown;
+
+	if (object->site_count == lists->site_capacity) {
+		lists->site_capacity = lists->site_capacity ? lists->site_capacity * 2 : 256;
+		grown = realloc(object->sites, lists->site_capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		object->sites = grown;
+	}
+	object->sites[object->site_count++] = *site;
+	return 0;
+}
+
+static int add_unrecovered(struct syscall_object *object, struct site_lists *lists,
+			   uint32_t func, uint64_t addr)
+{
+	uint64_t *grown;
+
+	object->unrecovered_count++;
+	object->funcs[func].unrecovered++;
+	if (object->unrecovered_addr_count >= MAX_UNRECOVERED_ADDRS)
+		return 0;
+	if (object->unrecovered_addr_count == lists->unrecovered_capacity) {
+		lists->unrecovered_capacity = lists->unrecovered_capacity ?
+					      lists->unrecovered_capacity * 2 : 16;
+		grown = realloc(object->unrecovered_addrs,
+				lists->unrecovered_capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		object->unrecovered_addrs = grown;
+	}
+	object->unrecovered_addrs[object->unrecovered_addr_count++] = addr;
+	return 0;
+}
+
+/* Returns the register family a dispatcher reads its number from, or REG_NONE. */
+static uint8_t entry_register(uint16_t entry_regs)
+{
+	static const uint8_t preferred[] = {
+		REG_DI, REG_SI, REG_DX, REG_CX, REG_R8, REG_R9, REG_AX,
+		REG_BX, REG_BP, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(preferred); i++)
+		if (entry_regs & (1 << preferred[i]))
+			return preferred[i];
+	return REG_NONE;
+}
+
+/*
+ * Slices reg before instruction insn of function func and records what it
+ * finds: numbers as sites, a missing constant as an unrecovered site.
+ * Sets *entry_regs to the registers that reach the function entry instead.
+ */
+static int resolve_site(struct syscall_object *object, struct site_lists *lists, uint32_t func,
+			uint32_t insn, uint8_t reg, bool via_dispatcher, uint16_t *entry_regs)
+{
+	int64_t values[MAX_SITE_VALUES];
+	bool unknown = false;
+	unsigned int nr;
+	size_t count, i;
+
+	count = syscall_object_slice(object, func, insn, reg, values, MAX_SITE_VALUES, &unknown,
+				     entry_regs);
+	for (i = 0; i < count; i++) {
+		struct syscall_site site = {
+			.addr = object->insns[insn].addr,
+			.func = func,
+			.via_dispatcher = via_dispatcher,
+		};
+
+		if (!value_to_number(object, values[i], &nr)) {
+			unknown = true;
+			continue;
+		}
+		site.nr = nr;
+		syscall_set_add(object->funcs[func].syscalls, nr);
+		if (add_site(object, lists, &site))
+			return -1;
+	}
+	if (unknown)
+		return add_unrecovered(object, lists, func, object->insns[insn].addr);
+	return 0;
+}
+
+static int resolve_syscall_instructions(struct syscall_object *object, struct site_lists *lists)
+{
+	uint16_t entry_regs;
+	size_t f, i;
+
+	for (f = 0; f < object->func_count; f++) {
+		struct func *func = &object->funcs[f];
+
+		for (i = func->first; i < func->end; i++) {
+			if (object->insns[i].flow != FLOW_SYSCALL)
+				continue;
+			object->syscall_insn_count++;
+			if (resolve_site(object, lists, f, i, REG_AX, false, &entry_regs))
+				return -1;
+			if (entry_regs && func->dispatch_reg == REG_NONE)
+				func->dispatch_reg = entry_register(entry_regs);
+		}
+	}
+	return 0;
+}
+
+/* Returns the dispatcher a direct call or tail jump at insn enters, or -1. */
+static long dispatcher_entered(const struct syscall_object *object, uint32_t func,
+			       const struct insn *insn)
+{
+	long callee;
+
+	if (insn->flow != FLOW_CALL && insn->flow != FLOW_JMP && insn->flow != FLOW_JCC)
+		return -1;
+	callee = syscall_object_func_at(object, insn->target);
+	if (callee < 0 || object->funcs[callee].addr != insn->target)
+		return -1;
+	if (insn->flow != FLOW_CALL && (uint32_t)callee == func)
+		return -1;
+	return object->funcs[callee].dispatch_reg != REG_NONE ? callee : -1;
+}
+
+/* Marks as dispatchers the callers that pass their own argument on to a dispatcher. */
+static void propagate_dispatchers(struct syscall_object *object)
+{
+	int64_t values[MAX_SITE_VALUES];
+	bool changed = true, unknown;
+	uint16_t entry_regs;
+	size_t f, i;
+
+	while (changed) {
+		changed = false;
+		for (f = 0; f < object->func_count; f++) {
+			struct func *func = &object->funcs[f];
+
+			for (i = func->first; i < func->end && func->dispatch_reg == REG_NONE;
+			     i++) {
+				long callee = dispatcher_entered(object, f, &object->insns[i]);
+
+				if (callee < 0)
+					continue;
+				syscall_object_slice(object, f, i, object->funcs[callee].dispatch_reg,
+						     values, MAX_SITE_VALUES, &unknown,
+						     &entry_regs);
+				func->dispatch_reg = entry_register(entry_regs);
+				changed |= func->dispatch_reg != REG_NONE;
+			}
+		}
+	}
+}
+
+static int resolve_dispatcher_calls(struct syscall_object *object, struct site_lists *lists)
+{
+	uint16_t entry_regs;
+	size_t f, i;
+
+	for (f = 0; f < object->func_count; f++) {
+		const struct func *func = &object->funcs[f];
+
+		for (i = func->first; i < func->end; i++) {
+			long callee = dispatcher_entered(object, f, &object->insns[i]);
+
+			if (callee < 0)
+				continue;
+			if (resolve_site(object, lists, f, i, object->funcs[callee].dispatch_reg,
+					 true, &entry_regs))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int syscall_object_find_sites(struct syscall_object *object)
+{
+	struct site_lists lists = { 0 };
+
+	if (resolve_syscall_instructions(object, &lists))
+		return -1;
+	propagate_dispatchers(object);
+	return resolve_dispatcher_calls(object, &lists);
+}

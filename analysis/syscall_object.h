@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * One ELF object disassembled for the static system call scan: its
+ * instructions, its functions with their direct call edges, its system call
+ * sites and the functions that take the call number as an argument.
+ */
+#ifndef __UNISCOPE_SYSCALL_OBJECT_H
+#define __UNISCOPE_SYSCALL_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "syscalls.h"
+
+/* Call numbers kept in per-function sets; larger constants count as unrecovered. */
+#define SYSCALL_NR_LIMIT 512
+#define SYSCALL_SET_WORDS (SYSCALL_NR_LIMIT / 64)
+
+/* General-purpose register families: rax, eax, ax and al are all REG_AX. */
+enum reg_family {
+	REG_AX, REG_CX, REG_DX, REG_BX, REG_SP, REG_BP, REG_SI, REG_DI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_COUNT,
+	REG_NONE = 0xff,
+};
+
+enum insn_flow {
+	FLOW_NEXT,		/* falls through only */
+	FLOW_CALL,		/* direct call */
+	FLOW_JMP,		/* direct unconditional jump */
+	FLOW_JCC,		/* direct conditional jump */
+	FLOW_CALL_MEM,		/* call through a memory slot (target is the slot) */
+	FLOW_JMP_MEM,		/* jump through a memory slot (target is the slot) */
+	FLOW_CALL_REG,		/* call through a register */
+	FLOW_STOP,		/* ret, hlt, ud2, jump through a register: no fallthrough */
+	FLOW_SYSCALL,		/* syscall, sysenter, int 0x80, call gs:[0x10] on i386 */
+};
+
+enum insn_move {
+	MOVE_NONE,		/* writes no family, or writes in a way not tracked */
+	MOVE_CONST,		/* dst = imm */
+	MOVE_REG,		/* dst = src */
+};
+
+struct insn {
+	uint64_t addr;
+	uint64_t ref;		/* address taken by lea, a memory operand or an immediate */
+	int64_t imm;		/* value of a MOVE_CONST */
+	uint64_t target;	/* branch target, or the slot of FLOW_*_MEM */
+	uint16_t writes;	/* bit per reg_family written */
+	uint8_t size;
+	uint8_t flow;		/* enum insn_flow */
+	uint8_t move;		/* enum insn_move */
+	uint8_t dst;		/* reg_family of a move */
+	uint8_t src;		/* reg_family a MOVE_REG copies */
+	bool ref_is_load;	/* ref is read from (a slot), not just computed */
+};
+
+struct func {
+	uint64_t addr;
+	uint32_t first;		/* index of its first instruction */
+	uint32_t end;		/* index past its last instruction */
+	const char *name;	/* best symbol name, or NULL */
+	uint32_t *callees;	/* indexes of functions called, jumped to or address-taken */
+	size_t callee_count;
+	const char **imports;	/* names of other objects' functions it calls or takes */
+	size_t import_count;
+	uint64_t syscalls[SYSCALL_SET_WORDS];
+	uint8_t dispatch_reg;	/* reg_family of the call number argument, or REG_NONE */
+	uint32_t unrecovered;	/* sites in it whose number is unknown */
+};
+
+/* A place where a call number was recovered: a system call instruction or a dispatcher call. */
+struct syscall_site {
+	uint64_t addr;
+	uint32_t func;
+	uint16_t nr;
+	bool via_dispatcher;
+};
+
+/* A call from this object to another object's function, kept for cross-object dispatchers. */
+struct import_call {
+	uint32_t func;		/* calling function */
+	uint32_t insn;		/* index of the call or jump */
+	const char *name;	/* imported function */
+};
+
+/* A direct jump, indexed by target so the slice can walk back across it. */
+struct jump_edge {
+	uint64_t target;
+	uint32_t source;	/* instruction index of the jump */
+};
+
+struct export {
+	const char *name;
+	uint32_t func;
+};
+
+struct syscall_object {
+	char *path;
+	const char *base_name;	/* last component of path */
+	off_t size;		/* size and mtime of the file read, the cache key with path */
+	struct timespec mtime;
+
+	char error[256];	/* set when the object could not be analysed */
+	enum syscall_table table;
+	bool is_64;
+	uint64_t entry;
+	char *interpreter;	/* PT_INTERP, or NULL */
+
+	struct insn *insns;
+	size_t insn_count;
+	struct func *funcs;
+	size_t func_count;
+	struct syscall_site *sites;
+	size_t site_count;
+	struct import_call *import_calls;
+	size_t import_call_count;
+	struct jump_edge *jumps;	/* sorted by target */
+	size_t jump_count;
+	struct export *exports;	/* sorted by name */
+	size_t export_count;
+	uint32_t *init_funcs;	/* functions run at load and exit: DT_INIT, init and fini arrays */
+	size_t init_func_count;
+
+	size_t syscall_insn_count;
+	size_t unrecovered_count;
+	uint64_t *unrecovered_addrs;	/* first ones, for the report */
+	size_t unrecovered_addr_count;
+
+	void *image;		/* the whole file; every name points into it */
+	void *elf;		/* libelf handle over image */
+};
+
+/* Bytes of one executable section. */
+struct code_range {
+	uint64_t addr;
+	const uint8_t *bytes;
+	size_t size;
+};
+
+struct syscall_disasm_context {
+	bool is_64;
+	bool immediates_are_addresses;	/* position-dependent code: immediates may be addresses */
+	uint64_t got_ebx;		/* i386 PIC: the GOT address ebx holds, or 0 */
+};
+
+/* Disassembles ranges (sorted by address) into object->insns. Returns 0 or -1. */
+int syscall_disasm_ranges(struct syscall_object *object, const struct code_range *ranges,
+			  size_t range_count, const struct syscall_disasm_context *context);
+
+/*
+ * Recovers the call number of every system call site and of every call to a
+ * function that takes the number as an argument. Returns 0 or -1 on allocation failure.
+ */
+int syscall_object_find_sites(struct syscall_object *object);
+
+/* Reads and analyses path. Returns NULL on allocation failure only; a bad ELF sets ->error. */
+struct syscall_object *syscall_object_load(const char *path);
+
+void syscall_object_free(struct syscall_object *object);
+
+/* Returns the index of the function whose range holds addr, or -1. */
+long syscall_object_func_at(const struct syscall_object *object, uint64_t addr);
+
+/* Returns the first export named name (exports with one name are adjacent), or NULL. */
+const struct export *syscall_object_find_export(const struct syscall_object *object,
+						const char *name);
+
+/*
+ * Finds the constant values reg may hold before instruction index insn of
+ * function func, walking back through fallthrough and direct jump edges.
+ * Stores up to max values; *unknown is set when some path gives no constant,
+ * and *entry_regs gets a bit per register family that reaches the function entry.
+ * Returns the count of values stored.
+ */
+size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, uint32_t insn,
+			    uint8_t reg, int64_t *values, size_t max, bool *unknown,
+			    uint16_t *entry_regs);
+
+static inline void syscall_set_add(uint64_t *set, unsigned int nr)
+{
+	set[nr / 64] |= 1ULL << (nr % 64);
+}
+
+static inline bool syscall_set_has(const uint64_t *set, unsigned int nr)
+{
+	return set[nr / 64] & (1ULL << (nr % 64));
+}
+
+#endif /* __UNISCOPE_SYSCALL_OBJECT_H */

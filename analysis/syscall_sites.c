@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Static system call set of a program: every function of the program is
+ * reachable, and so is every library function it imports, every function the
+ * dynamic loader runs on its own (init and fini arrays, the loader's entry),
+ * and whatever these call directly, through PLT or GOT slots, or take the
+ * address of. The set is the union of the call numbers recovered in the
+ * reachable functions. Analysed objects stay cached for the whole process,
+ * keyed by path, size and modification time.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "syscall_object.h"
+#include "syscall_sites.h"
+#include "syscalls.h"
+#include "util.h"
+
+#define MAX_SOURCES_PER_SYSCALL 16
+#define MAX_UNRECOVERED_LISTED 32
+
+static struct syscall_object **cache;
+static size_t cache_count, cache_capacity;
+
+/* Returns the analysed object for path, reading it again when its size or mtime changed. */
+static struct syscall_object *cached_object(const char *path)
+{
+	struct syscall_object *object, **grown;
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) < 0)
+		return NULL;
+	for (i = 0; i < cache_count; i++) {
+		object = cache[i];
+		if (strcmp(object->path, path))
+			continue;
+		if (object->size == st.st_size && object->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    object->mtime.tv_nsec == st.st_mtim.tv_nsec)
+			return object;
+		syscall_object_free(object);
+		cache[i] = cache[--cache_count];
+		break;
+	}
+
+	p_debug("syscall scan: analysing %s", path);
+	object = syscall_object_load(path);
+	if (!object)
+		return NULL;
+	if (cache_count == cache_capacity) {
+		cache_capacity = cache_capacity ? cache_capacity * 2 : 16;
+		grown = realloc(cache, cache_capacity * sizeof(*cache));
+		if (!grown) {
+			syscall_object_free(object);
+			return NULL;
+		}
+		cache = grown;
+	}
+	cache[cache_count++] = object;
+	return object;
+}
+
+enum object_role {
+	ROLE_PROGRAM,
+	ROLE_LIBRARY,
+	ROLE_INTERPRETER,
+};
+
+struct scan_object {
+	struct syscall_object *object;
+	enum object_role role;
+	uint8_t *reached;	/* one flag per function */
+};
+
+struct scan {
+	struct scan_object *objects;
+	size_t object_count;
+	uint32_t *queue;	/* pairs of object index and function index */
+	size_t queue_count, queue_capacity;
+	uint64_t reached_set[SYSCALL_SET_WORDS];
+};
+
+static const char *role_name(enum object_role role)
+{
+	return role == ROLE_PROGRAM ? "program" : role == ROLE_LIBRARY ? "library" : "interpreter";
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int add_object(struct scan *scan, const char *path, enum object_role role,
+		      char *error, size_t error_size)
+{
+	struct syscall_object *object;
+	size_t i;
+
+	for (i = 0; i < scan->object_count; i++)
+		if (same_file(scan->objects[i].object->path, path))
+			return 0;
+	object = cached_object(path);
+	if (!object) {
+		snprintf(error, error_size, "cannot analyse '%s': %s", path,
+			 errno ? strerror(errno) : "out of memory");
+		return -1;
+	}
+	scan->objects[scan->object_count].object = object;
+	scan->objects[scan->object_count].role = role;
+	scan->objects[scan->object_count].reached = calloc(object->func_count + 1, 1);
+	if (!scan->objects[scan->object_count].reached) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	scan->object_count++;
+	return 0;
+}
+
+/* Loads the program, its libraries and its dynamic loader when the list lacks it. */
+static int load_objects(struct scan *scan, const struct syscall_scan_input *input, char *error,
+			size_t error_size)
+{
+	const char *interpreter;
+	size_t i;
+
+	scan->objects = calloc(input->library_count + 2, sizeof(*scan->objects));
+	if (!scan->objects) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	if (add_object(scan, input->program, ROLE_PROGRAM, error, error_size))
+		return -1;
+	if (scan->objects[0].object->error[0]) {
+		snprintf(error, error_size, "'%s': %s", input->program,
+			 scan->objects[0].object->error);
+		return -1;
+	}
+	for (i = 0; i < input->library_count; i++)
+		if (add_object(scan, input->libraries[i], ROLE_LIBRARY, error, error_size))
+			return -1;
+
+	interpreter = scan->objects[0].object->interpreter;
+	if (!interpreter)
+		return 0;
+	for (i = 1; i < scan->object_count; i++) {
+		if (same_file(scan->objects[i].object->path, interpreter)) {
+			scan->objects[i].role = ROLE_INTERPRETER;
+			return 0;
+		}
+	}
+	if (add_object(scan, interpreter, ROLE_INTERPRETER, error, error_size)) {
+		p_warn("dynamic loader %s of %s not analysed: %s", interpreter, input->program,
+		       error);
+		error[0] = '\0';
+	}
+	return 0;
+}
+
+static int reach(struct scan *scan, uint32_t object_index, uint32_t func)
+{
+	struct scan_object *entry = &scan->objects[object_index];
+	uint32_t *grown;
+
+	if (entry->reached[func])
+		return 0;
+	entry->reached[func] = 1;
+	if (scan->queue_count + 2 > scan->queue_capacity) {
+		scan->queue_capacity = scan->queue_capacity ? scan->queue_capacity * 2 : 1024;
+		grown = realloc(scan->queue, scan->queue_capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		scan->queue = grown;
+	}
+	scan->queue[scan->queue_count++] = object_index;
+	scan->queue[scan->queue_count++] = func;
+	return 0;
+}
+
+/* Marks every definition of name in every object: all versions and all libraries. */
+static int reach_import(struct scan *scan, const char *name)
+{
+	const struct export *export;
+	size_t i;
+
+	for (i = 0; i < scan->object_count; i++) {
+		const struct syscall_object *object = scan->objects[i].object;
+
+		if (object->error[0])
+			continue;
+		export = syscall_object_find_export(object, name);
+		for (; export && export < object->exports + object->export_count &&
+		       !strcmp(export->name, name); export++)
+			if (reach(scan, i, export->func))
+				return -1;
+	}
+	return 0;
+}
+
+/* Follows edges from everything queued until no new function is reached. */
+static int propagate(struct scan *scan)
+{
+	size_t i;
+
+	while (scan->queue_count) {
+		uint32_t func_index = scan->queue[--scan->queue_count];
+		uint32_t object_index = scan->queue[--scan->queue_count];
+		const struct func *func = &scan->objects[object_index].object->funcs[func_index];
+
+		for (i = 0; i < func->callee_count; i++)
+			if (reach(scan, object_index, func->callees[i]))
+				return -1;
+		for (i = 0; i < func->import_count; i++)
+			if (reach_import(scan, func->imports[i]))
+				return -1;
+	}
+	return 0;
+}
+
+static void clear_reached(struct scan *scan)
+{
+	size_t i;
+
+	for (i = 0; i < scan->object_count; i++)
+		memset(scan->objects[i].reached, 0, scan->objects[i].object->func_count + 1);
+}
+
+/* Queues the roots: the program's functions, the imports, the loader's own entry points. */
+static int reach_roots(struct scan *scan, const struct syscall_scan_input *input)
+{
+	size_t i, j;
+
+	for (i = 0; i < scan->object_count; i++) {
+		const struct scan_object *entry = &scan->objects[i];
+		const struct syscall_object *object = entry->object;
+		long func;
+
+		if (object->error[0])
+			continue;
+		for (j = 0; entry->role == ROLE_PROGRAM && j < object->func_count; j++)
+			if (reach(scan, i, j))
+				return -1;
+		for (j = 0; j < object->init_func_count; j++)
+			if (reach(scan, i, object->init_funcs[j]))
+				return -1;
+		func = entry->role == ROLE_INTERPRETER ?
+		       syscall_object_func_at(object, object->entry) : -1;
+		if (func >= 0 && reach(scan, i, func))
+			return -1;
+	}
+	for (i = 0; i < input->import_count; i++)
+		if (reach_import(scan, input->imports[i]))
+			return -1;
+	return 0;
+}
+
+/* Returns the dispatcher register of the first definition of name, or REG_NONE. */
+static uint8_t imported_dispatcher(const struct scan *scan, const char *name)
+{
+	const struct export *export;
+	size_t i;
+
+	for (i = 0; i < scan->object_count; i++) {
+		const struct syscall_object *object = scan->objects[i].object;
+
+		if (object->error[0])
+			continue;
+		export = syscall_object_find_export(object, name);
+		if (export && object->funcs[export->func].dispatch_reg != REG_NONE)
+			return object->funcs[export->func].dispatch_reg;
+	}
+	return REG_NONE;
+}
+
+/* What the scan found per call number, turned into JSON at the end. */
+struct found {
+	json_t *sources[SYSCALL_NR_LIMIT];	/* arrays of "object:where" strings */
+	size_t source_counts[SYSCALL_NR_LIMIT];
+	size_t unrecovered_reached;
+	json_t *unrecovered_locations;
+};
+
+static int add_source(struct found *found, unsigned int nr, const char *source)
+{
+	json_t *sources = found->sources[nr];
+	size_t i;
+
+	if (!sources) {
+		sources = found->sources[nr] = json_array();
+		if (!sources)
+			return -1;
+	}
+	for (i = 0; i < json_array_size(sources); i++)
+		if (!strcmp(json_string_value(json_array_get(sources, i)), source))
+			return 0;
+	found->source_counts[nr]++;
+	if (json_array_size(sources) >= MAX_SOURCES_PER_SYSCALL)
+		return 0;
+	return json_array_append_new(sources, json_string(source));
+}
+
+/* Names a place: "program:0xADDR" in the program, "LIBRARY:FUNCTION" in a library. */
+static void describe_site(const struct scan_object *entry, uint32_t func, uint64_t addr,
+			  char *buf, size_t size)
+{
+	const struct syscall_object *object = entry->object;
+	const struct func *f = &object->funcs[func];
+
+	if (entry->role == ROLE_PROGRAM)
+		snprintf(buf, size, "program:0x%llx", (unsigned long long)addr);
+	else if (f->name)
+		snprintf(buf, size, "%s:%s", object->base_name, f->name);
+	else
+		snprintf(buf, size, "%s:0x%llx", object->base_name, (unsigned long long)f->addr);
+}
+
+static int record_number(struct scan *scan, struct found *found, const struct scan_object *entry,
+			 uint32_t func, uint64_t addr, unsigned int nr)
+{
+	char source[PATH_MAX + 64];
+
+	syscall_set_add(scan->reached_set, nr);
+	describe_site(entry, func, addr, source, sizeof(source));
+	return add_source(found, nr, source);
+}
+
+/* Lists an unrecovered site; the count is kept by the caller. */
+static int list_unrecovered(struct found *found, const struct scan_object *entry,
+			    uint32_t func, uint64_t addr)
+{
+	char where[PATH_MAX + 64];
+
+	if (json_array_size(found->unrecovered_locations) >= MAX_UNRECOVERED_LISTED)
+		return 0;
+	describe_site(entry, func, addr, where, sizeof(where));
+	if (entry->role != ROLE_PROGRAM) {
+		size_t len = strlen(where);
+
+		snprintf(where + len, sizeof(where) - len, "@0x%llx", (unsigned long long)addr);
+	}
+	return json_array_append_new(found->unrecovered_locations, json_string(where));
+}
+
+/* Recovers the numbers passed to another object's dispatcher (syscall()) by a reached caller. */
+static int collect_imported_dispatch(struct scan *scan, struct found *found,
+				     const struct scan_object *entry)
+{
+	const struct syscall_object *object = entry->object;
+	int64_t values[16];
+	uint16_t entry_regs;
+	unsigned int nr;
+	size_t i, j, count;
+	bool unknown;
+
+	for (i = 0; i < object->import_call_count; i++) {
+		const struct import_call *call = &object->import_calls[i];
+		uint8_t reg;
+
+		if (!entry->reached[call->func])
+			continue;
+		reg = imported_dispatcher(scan, call->name);
+		if (reg == REG_NONE)
+			continue;
+		count = syscall_object_slice(object, call->func, call->insn, reg, values,
+					     ARRAY_SIZE(values), &unknown, &entry_regs);
+		for (j = 0; j < count; j++) {
+			uint64_t addr = object->insns[call->insn].addr;
+
+			if (values[j] < 0 || values[j] >= SYSCALL_NR_LIMIT) {
+				unknown = true;
+				continue;
+			}
+			nr = values[j];
+			if (record_number(scan, found, entry, call->func, addr, nr))
+				return -1;
+		}
+		/* TODO: a caller passing its own argument on to syscall() is not followed. */
+		if (!unknown && !entry_regs)
+			continue;
+		found->unrecovered_reached++;
+		if (list_unrecovered(found, entry, call->func, object->insns[call->insn].addr))
+			return -1;
+	}
+	return 0;
+}
+
+/* Gathers the numbers and unrecovered sites of every reached function. */
+static int collect_reached(struct scan *scan, struct found *found)
+{
+	size_t i, j;
+
+	for (i = 0; i < scan->object_count; i++) {
+		const struct scan_object *entry = &scan->objects[i];
+		const struct syscall_object *object = entry->object;
+
+		if (object->error[0])
+			continue;
+		for (j = 0; j < object->site_count; j++) {
+			const struct syscall_site *site = &object->sites[j];
+
+			if (entry->reached[site->func] &&
+			    record_number(scan, found, entry, site->func, site->addr, site->nr))
+				return -1;
+		}
+		for (j = 0; j < object->unrecovered_addr_count; j++) {
+			long func = syscall_object_func_at(object, object->unrecovered_addrs[j]);
+
+			if (func >= 0 && entry->reached[func] &&
+			    list_unrecovered(found, entry, func, object->unrecovered_addrs[j]))
+				return -1;
+		}
+		for (j = 0; j < object->func_count; j++)
+			if (entry->reached[j])
+				found->unrecovered_reached += object->funcs[j].unrecovered;
+		if (collect_imported_dispatch(scan, found, entry))
+			return -1;
+	}
+	return 0;
+}
+
+static void union_reached_numbers(const struct scan *scan, uint64_t *set)
+{
+	size_t i, j, w;
+
+	for (i = 0; i < scan->object_count; i++) {
+		const struct scan_object *entry = &scan->objects[i];
+
+		if (entry->object->error[0])
+			continue;
+		for (j = 0; j < entry->object->func_count; j++) {
+			if (!entry->reached[j])
+				continue;
+			for (w = 0; w < SYSCALL_SET_WORDS; w++)
+				set[w] |= entry->object->funcs[j].syscalls[w];
+		}
+	}
+}
+
+static size_t set_size(const uint64_t *set)
+{
+	size_t w, count = 0;
+
+	for (w = 0; w < SYSCALL_SET_WORDS; w++)
+		count += __builtin_popcountll(set[w]);
+	return count;
+}
+
+static json_t *set_to_names(const uint64_t *set, enum syscall_table table)
+{
+	json_t *names = json_array();
+	char buf[32];
+	unsigned int nr;
+
+	for (nr = 0; names && nr < SYSCALL_NR_LIMIT; nr++)
+		if (syscall_set_has(set, nr))
+			json_array_append_new(names, json_string(
+				syscall_name_or_number(table, nr, buf, sizeof(buf))));
+	return names;
+}
+
+/*
+ * Maps each imported function to the numbers reachable from it alone, and
+ * names in *imports_of the imports that reach each number of the static set.
+ */
+static json_t *import_sets(struct scan *scan, const struct syscall_scan_input *input,
+			   enum syscall_table table, json_t **imports_of)
+{
+	json_t *result = json_object();
+	size_t i;
+	unsigned int nr;
+
+	for (i = 0; result && i < input->import_count; i++) {
+		uint64_t set[SYSCALL_SET_WORDS] = { 0 };
+
+		clear_reached(scan);
+		if (reach_import(scan, input->imports[i]) || propagate(scan)) {
+			json_decref(result);
+			return NULL;
+		}
+		union_reached_numbers(scan, set);
+		if (!set_size(set))
+			continue;
+		json_object_set_new(result, input->imports[i], set_to_names(set, table));
+		for (nr = 0; nr < SYSCALL_NR_LIMIT; nr++) {
+			if (!syscall_set_has(set, nr))
+				continue;
+			if (!imports_of[nr])
+				imports_of[nr] = json_array();
+			json_array_append_new(imports_of[nr], json_string(input->imports[i]));
+		}
+	}
+	return result;
+}
+
+static size_t reached_count(const struct scan_object *entry)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < entry->object->func_count; i++)
+		count += entry->reached[i];
+	return count;
+}
+
+static json_t *dispatcher_names(const struct syscall_object *object)
+{
+	json_t *names = json_array();
+	char buf[32];
+	size_t i;
+
+	for (i = 0; names && i < object->func_count; i++) {
+		const struct func *func = &object->funcs[i];
+
+		if (func->dispatch_reg == REG_NONE)
+			continue;
+		if (!func->name)
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)func->addr);
+		json_array_append_new(names, json_string(func->name ? func->name : buf));
+	}
+	return names;
+}
+
+static json_t *describe_object(const struct scan_object *entry, uint64_t *all_set)
+{
+	const struct syscall_object *object = entry->object;
+	uint64_t set[SYSCALL_SET_WORDS] = { 0 };
+	size_t i, w, unrecovered_reached = 0;
+
+	if (object->error[0])
+		return json_pack("{s:s, s:s}", "role", role_name(entry->role),
+				 "error", object->error);
+	for (i = 0; i < object->func_count; i++) {
+		for (w = 0; w < SYSCALL_SET_WORDS; w++)
+			set[w] |= object->funcs[i].syscalls[w];
+		if (entry->reached[i])
+			unrecovered_reached += object->funcs[i].unrecovered;
+	}
+	for (w = 0; all_set && w < SYSCALL_SET_WORDS; w++)
+		all_set[w] |= set[w];
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "role", role_name(entry->role),
+			 "machine", object->is_64 ? "x86-64" : "i386",
+			 "functions", (json_int_t)object->func_count,
+			 "reached_functions", (json_int_t)reached_count(entry),
+			 "instructions", (json_int_t)object->insn_count,
+			 "syscall_instructions", (json_int_t)object->syscall_insn_count,
+			 "recovered_sites", (json_int_t)object->site_count,
+			 "unrecovered_sites", (json_int_t)object->unrecovered_count,
+			 "unrecovered_reached_sites", (json_int_t)unrecovered_reached,
+			 "all_sites_size", (json_int_t)set_size(set),
+			 "dispatchers", dispatcher_names(object));
+}
+
+static json_t *build_system_calls(const struct scan *scan, struct found *found,
+				  enum syscall_table table, json_t **imports_of)
+{
+	json_t *calls = json_object();
+	unsigned int nr;
+	char buf[32];
+
+	for (nr = 0; calls && nr < SYSCALL_NR_LIMIT; nr++) {
+		if (!syscall_set_has(scan->reached_set, nr))
+			continue;
+		json_object_set_new(calls, syscall_name_or_number(table, nr, buf, sizeof(buf)),
+				    json_pack("{s:i, s:O, s:I, s:O}", "number", nr,
+					      "sources", found->sources[nr] ?
+							 found->sources[nr] : json_array(),
+					      "source_count", (json_int_t)found->source_counts[nr],
+					      "imports", imports_of[nr] ? imports_of[nr] :
+							 json_array()));
+	}
+	return calls;
+}
+
+/* Turns the scan into the documented JSON object. */
+static json_t *build_report(struct scan *scan, struct found *found, json_t *imports,
+			    json_t **imports_of)
+{
+	enum syscall_table table = scan->objects[0].object->table;
+	uint64_t all_libraries[SYSCALL_SET_WORDS] = { 0 };
+	json_t *report, *per_object = json_object();
+	size_t i;
+
+	for (i = 0; per_object && i < scan->object_count; i++) {
+		const struct scan_object *entry = &scan->objects[i];
+
+		json_object_set_new(per_object, entry->object->path,
+				    describe_object(entry, entry->role == ROLE_PROGRAM ?
+						    NULL : all_libraries));
+	}
+	report = json_pack("{s:s, s:o, s:I, s:I, s:I, s:O, s:o, s:o}",
+			   "abi", table == SYSCALL_TABLE_64 ? "64" : "32",
+			   "system_calls", build_system_calls(scan, found, table, imports_of),
+			   "static_set_size", (json_int_t)set_size(scan->reached_set),
+			   "all_sites_in_libraries_size", (json_int_t)set_size(all_libraries),
+			   "unrecovered_sites", (json_int_t)found->unrecovered_reached,
+			   "unrecovered_locations", found->unrecovered_locations,
+			   "imports", imports,
+			   "per_object", per_object);
+	return report;
+}
+
+static void free_scan(struct scan *scan, struct found *found, json_t **imports_of)
+{
+	size_t i;
+
+	for (i = 0; i < SYSCALL_NR_LIMIT; i++) {
+		json_decref(found->sources[i]);
+		json_decref(imports_of[i]);
+	}
+	json_decref(found->unrecovered_locations);
+	for (i = 0; i < scan->object_count; i++)
+		free(scan->objects[i].reached);
+	free(scan->objects);
+	free(scan->queue);
+}
+
+json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size)
+{
+	json_t *imports_of[SYSCALL_NR_LIMIT] = { 0 }, *imports = NULL, *report = NULL;
+	struct found found = { 0 };
+	struct scan scan = { 0 };
+	size_t i;
+
+	error[0] = '\0';
+	found.unrecovered_locations = json_array();
+	if (!found.unrecovered_locations || load_objects(&scan, input, error, error_size))
+		goto out;
+	for (i = 1; i < scan.object_count; i++)
+		if (scan.objects[i].object->error[0])
+			p_warn("system calls of %s not analysed: %s", scan.objects[i].object->path,
+			       scan.objects[i].object->error);
+
+	if (reach_roots(&scan, input) || propagate(&scan) || collect_reached(&scan, &found))
+		goto oom;
+	imports = import_sets(&scan, input, scan.objects[0].object->table, imports_of);
+	if (!imports)
+		goto oom;
+	/* import_sets() reuses the reached flags: the per-object counts need the whole program's. */
+	clear_reached(&scan);
+	if (reach_roots(&scan, input) || propagate(&scan))
+		goto oom;
+	report = build_report(&scan, &found, imports, imports_of);
+	if (!report)
+		goto oom;
+	goto out;
+oom:
+	snprintf(error, error_size, "out of memory while scanning '%s'", input->program);
+out:
+	free_scan(&scan, &found, imports_of);
+	return report;
+}
