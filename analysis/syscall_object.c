@@ -42,6 +42,12 @@ struct loader {
 	size_t slot_count, slot_capacity;
 	struct { uint64_t start, end, entry_size; } plts[4];
 	size_t plt_count;
+	struct { uint64_t start, end; } *data_ranges;
+	size_t data_range_count, data_range_capacity;
+	uint64_t *data_starts;
+	size_t data_start_count, data_start_capacity;
+	struct { uint64_t addr, size; const char *name; } *data_symbols;
+	size_t data_symbol_count, data_symbol_capacity;
 };
 
 static void *grow(void *array, size_t *capacity, size_t count, size_t item_size)
@@ -203,6 +209,32 @@ static int record_plt(struct loader *loader, const char *name, const GElf_Shdr *
 	return 0;
 }
 
+static int add_data_start(struct loader *loader, uint64_t addr)
+{
+	loader->data_starts = grow(loader->data_starts, &loader->data_start_capacity,
+				   loader->data_start_count, sizeof(*loader->data_starts));
+	if (!loader->data_starts)
+		return -1;
+	loader->data_starts[loader->data_start_count++] = addr;
+	return 0;
+}
+
+/* Keeps allocated sections that hold data (pointers included) as data ranges. */
+static int add_data_range(struct loader *loader, const GElf_Shdr *shdr)
+{
+	if ((shdr->sh_type != SHT_PROGBITS && shdr->sh_type != SHT_NOBITS) ||
+	    !(shdr->sh_flags & SHF_ALLOC) || (shdr->sh_flags & SHF_EXECINSTR) || !shdr->sh_size)
+		return 0;
+	loader->data_ranges = grow(loader->data_ranges, &loader->data_range_capacity,
+				   loader->data_range_count, sizeof(*loader->data_ranges));
+	if (!loader->data_ranges)
+		return -1;
+	loader->data_ranges[loader->data_range_count].start = shdr->sh_addr;
+	loader->data_ranges[loader->data_range_count].end = shdr->sh_addr + shdr->sh_size;
+	loader->data_range_count++;
+	return add_data_start(loader, shdr->sh_addr);
+}
+
 /* Collects the executable sections as code ranges and the PLT entries as function starts. */
 static int collect_code(struct loader *loader)
 {
@@ -218,6 +250,8 @@ static int collect_code(struct loader *loader)
 	while ((scn = elf_nextscn(loader->elf, scn))) {
 		if (!gelf_getshdr(scn, &shdr))
 			continue;
+		if (add_data_range(loader, &shdr))
+			return -1;
 		if (shdr.sh_type != SHT_PROGBITS || !(shdr.sh_flags & SHF_EXECINSTR) ||
 		    !(shdr.sh_flags & SHF_ALLOC) || !shdr.sh_size)
 			continue;
@@ -265,6 +299,24 @@ static int add_name(struct loader *loader, uint64_t addr, const char *name, int 
 	return 0;
 }
 
+/* Keeps a data symbol: its start splits data into nodes, its size and name make it an export. */
+static int add_data_symbol(struct loader *loader, const GElf_Sym *sym, size_t strtab)
+{
+	const char *name = NULL;
+
+	if (GELF_ST_BIND(sym->st_info) != STB_LOCAL)
+		name = elf_strptr(loader->elf, strtab, sym->st_name);
+	loader->data_symbols = grow(loader->data_symbols, &loader->data_symbol_capacity,
+				    loader->data_symbol_count, sizeof(*loader->data_symbols));
+	if (!loader->data_symbols)
+		return -1;
+	loader->data_symbols[loader->data_symbol_count].addr = sym->st_value;
+	loader->data_symbols[loader->data_symbol_count].size = sym->st_size;
+	loader->data_symbols[loader->data_symbol_count].name = name;
+	loader->data_symbol_count++;
+	return add_data_start(loader, sym->st_value);
+}
+
 /*
  * Takes function symbols from .symtab and .dynsym as starts and names; a
  * global dynamic name ranks before a global static one, which ranks before a local one.
@@ -293,6 +345,11 @@ static int collect_symbols(struct loader *loader)
 			    !sym.st_value)
 				continue;
 			type = GELF_ST_TYPE(sym.st_info);
+			if (type == STT_OBJECT) {
+				if (add_data_symbol(loader, &sym, shdr.sh_link))
+					return -1;
+				continue;
+			}
 			if (type != STT_FUNC && type != STT_GNU_IFUNC)
 				continue;
 			if (add_start(loader, sym.st_value))
@@ -382,7 +439,7 @@ static int record_relocation(struct loader *loader, Elf_Data *symbols, size_t st
 	GElf_Sym sym;
 
 	if (type != R_X86_64_64 && type != R_X86_64_GLOB_DAT && type != R_X86_64_JUMP_SLOT &&
-	    type != R_X86_64_RELATIVE && type != irelative)
+	    type != R_X86_64_RELATIVE && type != R_X86_64_COPY && type != irelative)
 		return 0;
 	if (type == R_X86_64_RELATIVE || type == irelative) {
 		local = has_addend ? (uint64_t)addend : pointer_at(loader, offset);
@@ -390,16 +447,58 @@ static int record_relocation(struct loader *loader, Elf_Data *symbols, size_t st
 		name = elf_strptr(loader->elf, strtab, sym.st_name);
 		if (name && !*name)
 			name = NULL;
-		if (sym.st_shndx != SHN_UNDEF && (GELF_ST_TYPE(sym.st_info) == STT_FUNC ||
-						  GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC))
-			local = sym.st_value;
+		if (sym.st_shndx != SHN_UNDEF && type != R_X86_64_COPY)
+			local = sym.st_value + (has_addend ? addend : 0);
 	}
 	if (!name && !local)
 		return 0;
 	return add_slot(loader, offset, name, local);
 }
 
-/* Reads every REL and RELA section into the slot list. */
+/* Adds one relative pointer of a packed SHT_RELR section: the addend is stored in place. */
+static int record_relr_slot(struct loader *loader, uint64_t addr)
+{
+	uint64_t target = pointer_at(loader, addr);
+
+	return target ? add_slot(loader, addr, NULL, target) : 0;
+}
+
+/*
+ * Decodes SHT_RELR: an even word is the address of a relative pointer, an
+ * odd word is a bitmap of the pointers that follow, one bit per word.
+ */
+static int collect_relr(struct loader *loader, Elf_Scn *scn, const GElf_Shdr *shdr)
+{
+	size_t width = loader->object->is_64 ? 8 : 4, i, bit;
+	const uint8_t *bytes;
+	uint64_t base = 0, word;
+	uint32_t word32;
+
+	if (shdr->sh_offset + shdr->sh_size > (uint64_t)loader->object->size)
+		return 0;
+	bytes = (const uint8_t *)loader->object->image + shdr->sh_offset;
+	for (i = 0; i + width <= shdr->sh_size; i += width) {
+		if (width == 8) {
+			memcpy(&word, bytes + i, 8);
+		} else {
+			memcpy(&word32, bytes + i, 4);
+			word = word32;
+		}
+		if (!(word & 1)) {
+			if (record_relr_slot(loader, word))
+				return -1;
+			base = word + width;
+			continue;
+		}
+		for (bit = 1; bit < width * 8; bit++)
+			if ((word >> bit) & 1 && record_relr_slot(loader, base + (bit - 1) * width))
+				return -1;
+		base += (width * 8 - 1) * width;
+	}
+	return 0;
+}
+
+/* Reads every REL, RELA and RELR section into the slot list. */
 static int collect_slots(struct loader *loader)
 {
 	Elf_Scn *scn = NULL, *symscn;
@@ -408,6 +507,9 @@ static int collect_slots(struct loader *loader)
 	size_t i, count;
 
 	while ((scn = elf_nextscn(loader->elf, scn))) {
+		if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_RELR &&
+		    collect_relr(loader, scn, &shdr))
+			return -1;
 		if (!gelf_getshdr(scn, &shdr) || (shdr.sh_type != SHT_RELA &&
 						  shdr.sh_type != SHT_REL) || !shdr.sh_entsize)
 			continue;
@@ -531,12 +633,13 @@ static int build_functions(struct loader *loader)
 		object->funcs[i].end = i + 1 < kept ? object->funcs[i + 1].first :
 				       object->insn_count;
 	object->func_count = kept;
+	object->code_func_count = kept;
 	return 0;
 }
 
 long syscall_object_func_at(const struct syscall_object *object, uint64_t addr)
 {
-	size_t low = 0, high = object->func_count;
+	size_t low = 0, high = object->code_func_count;
 	const struct func *func;
 
 	while (low < high) {
@@ -563,6 +666,85 @@ static long func_starting_at(const struct syscall_object *object, uint64_t addr)
 	long index = syscall_object_func_at(object, addr);
 
 	return index >= 0 && object->funcs[index].addr == addr ? index : -1;
+}
+
+static uint64_t data_range_end(const struct loader *loader, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < loader->data_range_count; i++)
+		if (addr >= loader->data_ranges[i].start && addr < loader->data_ranges[i].end)
+			return loader->data_ranges[i].end;
+	return 0;
+}
+
+/* Returns the data node covering addr, or -1. */
+static long data_node_at(const struct syscall_object *object, uint64_t addr)
+{
+	size_t low = object->code_func_count, high = object->func_count;
+
+	while (low < high) {
+		size_t mid = (low + high) / 2;
+
+		if (object->funcs[mid].addr <= addr)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	if (low == object->code_func_count || addr >= object->funcs[low - 1].data_end)
+		return -1;
+	return low - 1;
+}
+
+/*
+ * Splits the data sections into nodes at every known start: section and
+ * symbol starts, addresses the code takes, and targets of relocated
+ * pointers. A node stands for the pointers it holds, so a function taking
+ * the address of a table of function pointers reaches the functions in it.
+ */
+static int build_data_nodes(struct loader *loader)
+{
+	struct syscall_object *object = loader->object;
+	size_t i, count, kept = 0;
+	struct func *grown;
+
+	for (i = 0; i < object->insn_count; i++) {
+		uint64_t ref = object->insns[i].ref;
+
+		if (ref && !find_slot(loader, ref) && data_range_end(loader, ref) &&
+		    add_data_start(loader, ref))
+			return -1;
+	}
+	for (i = 0; i < loader->slot_count; i++)
+		if (loader->slots[i].local && data_range_end(loader, loader->slots[i].local) &&
+		    add_data_start(loader, loader->slots[i].local))
+			return -1;
+	qsort(loader->data_starts, loader->data_start_count, sizeof(uint64_t), compare_u64);
+
+	count = object->code_func_count + loader->data_start_count;
+	grown = realloc(object->funcs, (count + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	object->funcs = grown;
+	for (i = 0; i < loader->data_start_count; i++) {
+		uint64_t start = loader->data_starts[i], end = data_range_end(loader, start);
+		struct func *node = &object->funcs[object->code_func_count + kept];
+		size_t next = i + 1;
+
+		if (!end || (i > 0 && loader->data_starts[i - 1] == start))
+			continue;
+		while (next < loader->data_start_count && loader->data_starts[next] == start)
+			next++;
+		if (next < loader->data_start_count && loader->data_starts[next] < end)
+			end = loader->data_starts[next];
+		memset(node, 0, sizeof(*node));
+		node->addr = start;
+		node->data_end = end;
+		node->dispatch_reg = REG_NONE;
+		kept++;
+	}
+	object->func_count = object->code_func_count + kept;
+	return 0;
 }
 
 struct edge_lists {
@@ -612,8 +794,40 @@ static int add_slot_edges(struct loader *loader, struct edge_lists *lists, uint6
 		return 0;
 	if (slot->name && add_import(lists, slot->name))
 		return -1;
-	callee = slot->local ? func_starting_at(loader->object, slot->local) : -1;
+	if (!slot->local)
+		return 0;
+	callee = func_starting_at(loader->object, slot->local);
+	if (callee < 0)
+		callee = data_node_at(loader->object, slot->local);
 	return callee >= 0 ? add_callee(lists, callee) : 0;
+}
+
+static size_t first_slot_from(const struct loader *loader, uint64_t addr)
+{
+	size_t low = 0, high = loader->slot_count;
+
+	while (low < high) {
+		size_t mid = (low + high) / 2;
+
+		if (loader->slots[mid].addr < addr)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
+
+/* A data node's edges are those of the relocated pointers inside it. */
+static int add_data_node_edges(struct loader *loader, const struct func *node,
+			       struct edge_lists *lists)
+{
+	size_t i;
+
+	for (i = first_slot_from(loader, node->addr);
+	     i < loader->slot_count && loader->slots[i].addr < node->data_end; i++)
+		if (add_slot_edges(loader, lists, loader->slots[i].addr))
+			return -1;
+	return 0;
 }
 
 /*
@@ -642,12 +856,13 @@ static int add_insn_edges(struct loader *loader, uint32_t func_index, const stru
 	}
 	if (!insn->ref)
 		return 0;
-	if (insn->ref_is_load)
+	if (find_slot(loader, insn->ref))
 		return add_slot_edges(loader, lists, insn->ref);
-	callee = func_starting_at(object, insn->ref);
-	if (callee >= 0 && object->funcs[callee].addr != func->addr)
-		return add_callee(lists, callee);
-	return 0;
+	callee = insn->ref_is_load ? -1 : func_starting_at(object, insn->ref);
+	if (callee >= 0)
+		return object->funcs[callee].addr != func->addr ? add_callee(lists, callee) : 0;
+	callee = data_node_at(object, insn->ref);
+	return callee >= 0 ? add_callee(lists, callee) : 0;
 }
 
 static int build_edges(struct loader *loader)
@@ -659,17 +874,20 @@ static int build_edges(struct loader *loader)
 		struct func *func = &object->funcs[f];
 		struct edge_lists lists = { 0 };
 
-		for (i = func->first; i < func->end; i++) {
-			if (add_insn_edges(loader, f, &object->insns[i], &lists)) {
-				free(lists.callees);
-				free(lists.imports);
-				return -1;
-			}
-		}
+		for (i = func->first; i < func->end; i++)
+			if (add_insn_edges(loader, f, &object->insns[i], &lists))
+				goto fail;
+		if (f >= object->code_func_count && add_data_node_edges(loader, func, &lists))
+			goto fail;
 		func->callees = lists.callees;
 		func->callee_count = lists.callee_count;
 		func->imports = lists.imports;
 		func->import_count = lists.import_count;
+		continue;
+fail:
+		free(lists.callees);
+		free(lists.imports);
+		return -1;
 	}
 	return 0;
 }
@@ -743,6 +961,42 @@ static int compare_exports(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int add_export(struct syscall_object *object, size_t *capacity, const char *name,
+		      uint32_t func)
+{
+	object->exports = grow(object->exports, capacity, object->export_count,
+			       sizeof(*object->exports));
+	if (!object->exports)
+		return -1;
+	object->exports[object->export_count].name = name;
+	object->exports[object->export_count].func = func;
+	object->export_count++;
+	return 0;
+}
+
+/*
+ * Exports each global data symbol as every node it overlaps, so that another
+ * object reaching stdout or a table of pointers reaches the pointers inside.
+ */
+static int add_data_exports(struct loader *loader, size_t *capacity)
+{
+	struct syscall_object *object = loader->object;
+	size_t i;
+
+	for (i = 0; i < loader->data_symbol_count; i++) {
+		uint64_t start = loader->data_symbols[i].addr;
+		uint64_t end = start + (loader->data_symbols[i].size ? loader->data_symbols[i].size : 1);
+		long node = data_node_at(object, start);
+
+		if (!loader->data_symbols[i].name || node < 0)
+			continue;
+		for (; (size_t)node < object->func_count && object->funcs[node].addr < end; node++)
+			if (add_export(object, capacity, loader->data_symbols[i].name, node))
+				return -1;
+	}
+	return 0;
+}
+
 /* Lists the defined global and weak functions of .dynsym, every version of a name included. */
 static int collect_exports(struct loader *loader)
 {
@@ -759,6 +1013,7 @@ static int collect_exports(struct loader *loader)
 		data = elf_getdata(scn, NULL);
 		count = data ? shdr.sh_size / shdr.sh_entsize : 0;
 		for (i = 1; i < count; i++) {
+			const char *name;
 			int type, bind;
 			long func;
 
@@ -769,19 +1024,13 @@ static int collect_exports(struct loader *loader)
 			if ((type != STT_FUNC && type != STT_GNU_IFUNC) || bind == STB_LOCAL)
 				continue;
 			func = func_starting_at(object, sym.st_value);
-			if (func < 0)
-				continue;
-			object->exports = grow(object->exports, &capacity, object->export_count,
-					       sizeof(*object->exports));
-			if (!object->exports)
+			name = elf_strptr(loader->elf, shdr.sh_link, sym.st_name);
+			if (func >= 0 && name && add_export(object, &capacity, name, func))
 				return -1;
-			object->exports[object->export_count].name =
-				elf_strptr(loader->elf, shdr.sh_link, sym.st_name);
-			object->exports[object->export_count].func = func;
-			if (object->exports[object->export_count].name)
-				object->export_count++;
 		}
 	}
+	if (add_data_exports(loader, &capacity))
+		return -1;
 	if (object->export_count)
 		qsort(object->exports, object->export_count, sizeof(*object->exports),
 		      compare_exports);
@@ -958,7 +1207,7 @@ static int load_object(struct syscall_object *object)
 	if (syscall_disasm_ranges(object, loader.ranges, loader.range_count, &context))
 		goto out;
 
-	if (build_functions(&loader) || build_edges(&loader) || build_jump_index(object) ||
+	if (build_functions(&loader) || build_data_nodes(&loader) || build_edges(&loader) || build_jump_index(object) ||
 	    syscall_object_find_sites(object) || collect_exports(&loader) ||
 	    collect_init_funcs(&loader) || collect_import_calls(&loader) ||
 	    read_interpreter(&loader))
@@ -969,6 +1218,9 @@ out:
 	free(loader.starts);
 	free(loader.names);
 	free(loader.slots);
+	free(loader.data_ranges);
+	free(loader.data_starts);
+	free(loader.data_symbols);
 	return err;
 }
 

@@ -64,6 +64,7 @@ struct func {
 	uint32_t first;		/* index of its first instruction */
 	uint32_t end;		/* index past its last instruction */
 	const char *name;	/* best symbol name, or NULL */
+	uint64_t data_end;	/* data nodes: end of the bytes the node covers */
 	uint32_t *callees;	/* indexes of functions called, jumped to or address-taken */
 	size_t callee_count;
 	const char **imports;	/* names of other objects' functions it calls or takes */
@@ -113,8 +114,9 @@ struct syscall_object {
 
 	struct insn *insns;
 	size_t insn_count;
-	struct func *funcs;
+	struct func *funcs;	/* code functions sorted by address, then data nodes by address */
 	size_t func_count;
+	size_t code_func_count;	/* the rest are data nodes: no instructions, pointer edges only */
 	struct syscall_site *sites;
 	size_t site_count;
 	struct import_call *import_calls;
