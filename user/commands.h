@@ -7,5 +7,6 @@
 #define __UNISCOPE_COMMANDS_H
 
 int cmd_trace(int argc, char **argv);
+int cmd_deps(int argc, char **argv);
 
 #endif /* __UNISCOPE_COMMANDS_H */

@@ -20,6 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "trace", cmd_trace, "count and time the system calls of a command or process" },
+	{ "deps", cmd_deps, "find the libraries, symbols, packages and system calls a program needs" },
 };
 
 static void print_usage(FILE *out)

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Reads dpkg's database without dpkg: the status file (RFC 822 style
+ * paragraphs) and the file lists under info/. Lists are kept in memory as
+ * read, with each line made a string, and indexed by a hash table.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dpkg.h"
+
+/* Entries of an open-addressing hash table from strings to indexes. */
+struct string_index {
+	const char **keys;
+	uint32_t *values;
+	size_t capacity;	/* a power of two */
+	size_t count;
+};
+
+struct dpkg_package {
+	char *name;
+	char *architecture;
+	char *version;
+	char *depends;
+	char *pre_depends;
+	char *provides;
+};
+
+struct dpkg_db {
+	struct dpkg_package *packages;
+	size_t package_count;
+	struct string_index by_name;		/* name -> package */
+	struct string_index by_provided;	/* virtual name -> first provider */
+
+	char **list_buffers;			/* contents of the .list files */
+	size_t list_count;
+	char **list_owners;			/* package named by each list file */
+	struct string_index by_path;		/* path -> list file */
+};
+
+static uint64_t hash_string(const char *text)
+{
+	uint64_t hash = 14695981039346656037ull;	/* FNV-1a */
+
+	while (*text) {
+		hash ^= (unsigned char)*text++;
+		hash *= 1099511628211ull;
+	}
+	return hash;
+}
+
+static int index_grow(struct string_index *index)
+{
+	struct string_index bigger = { 0 };
+	size_t i;
+
+	bigger.capacity = index->capacity ? index->capacity * 2 : 1024;
+	bigger.keys = calloc(bigger.capacity, sizeof(*bigger.keys));
+	bigger.values = calloc(bigger.capacity, sizeof(*bigger.values));
+	if (!bigger.keys || !bigger.values) {
+		free(bigger.keys);
+		free(bigger.values);
+		return -1;
+	}
+	for (i = 0; i < index->capacity; i++) {
+		size_t slot;
+
+		if (!index->keys[i])
+			continue;
+		slot = hash_string(index->keys[i]) & (bigger.capacity - 1);
+		while (bigger.keys[slot])
+			slot = (slot + 1) & (bigger.capacity - 1);
+		bigger.keys[slot] = index->keys[i];
+		bigger.values[slot] = index->values[i];
+	}
+	bigger.count = index->count;
+	free(index->keys);
+	free(index->values);
+	*index = bigger;
+	return 0;
+}
+
+/* Adds key unless present (the first value wins, or any when replace is set). */
+static int index_put(struct string_index *index, const char *key, uint32_t value,
+		     bool replace)
+{
+	size_t slot;
+
+	if ((index->count + 1) * 2 > index->capacity && index_grow(index))
+		return -1;
+	slot = hash_string(key) & (index->capacity - 1);
+	while (index->keys[slot]) {
+		if (!strcmp(index->keys[slot], key)) {
+			if (replace)
+				index->values[slot] = value;
+			return 0;
+		}
+		slot = (slot + 1) & (index->capacity - 1);
+	}
+	index->keys[slot] = key;
+	index->values[slot] = value;
+	index->count++;
+	return 0;
+}
+
+static bool index_get(const struct string_index *index, const char *key, uint32_t *value)
+{
+	size_t slot;
+
+	if (!index->capacity)
+		return false;
+	slot = hash_string(key) & (index->capacity - 1);
+	while (index->keys[slot]) {
+		if (!strcmp(index->keys[slot], key)) {
+			*value = index->values[slot];
+			return true;
+		}
+		slot = (slot + 1) & (index->capacity - 1);
+	}
+	return false;
+}
+
+static void index_free(struct string_index *index)
+{
+	free(index->keys);
+	free(index->values);
+}
+
+static char *read_whole_file(const char *path, size_t *size)
+{
+	struct stat st;
+	char *data;
+	FILE *file;
+
+	file = fopen(path, "re");
+	if (!file)
+		return NULL;
+	if (fstat(fileno(file), &st) || !(data = malloc(st.st_size + 1))) {
+		fclose(file);
+		return NULL;
+	}
+	*size = fread(data, 1, st.st_size, file);
+	data[*size] = '\0';
+	fclose(file);
+	return data;
+}
+
+/* Returns a copy of a field's value: the rest of the line after "Name:". */
+static char *field_value(const char *line, size_t length, size_t name_length)
+{
+	const char *value = line + name_length + 1;
+
+	while (value < line + length && (*value == ' ' || *value == '\t'))
+		value++;
+	return strndup(value, line + length - value);
+}
+
+static bool field_is(const char *line, size_t length, const char *name)
+{
+	size_t name_length = strlen(name);
+
+	return length > name_length && line[name_length] == ':' &&
+	       !strncasecmp(line, name, name_length);
+}
+
+static void free_package(struct dpkg_package *package)
+{
+	free(package->name);
+	free(package->architecture);
+	free(package->version);
+	free(package->depends);
+	free(package->pre_depends);
+	free(package->provides);
+}
+
+/* Stores one field of a paragraph; continuation lines are not needed here. */
+static void parse_field(struct dpkg_package *package, bool *installed, const char *line,
+			size_t length)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		{ "Package", offsetof(struct dpkg_package, name) },
+		{ "Architecture", offsetof(struct dpkg_package, architecture) },
+		{ "Version", offsetof(struct dpkg_package, version) },
+		{ "Depends", offsetof(struct dpkg_package, depends) },
+		{ "Pre-Depends", offsetof(struct dpkg_package, pre_depends) },
+		{ "Provides", offsetof(struct dpkg_package, provides) },
+	};
+	size_t i;
+
+	/* "Status: WANT OK STATE": only STATE "installed" counts. */
+	if (field_is(line, length, "Status")) {
+		*installed = length >= 10 && !strncmp(line + length - 10, " installed", 10);
+		return;
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		char **slot = (char **)((char *)package + fields[i].offset);
+
+		if (!field_is(line, length, fields[i].name))
+			continue;
+		free(*slot);
+		*slot = field_value(line, length, strlen(fields[i].name));
+		return;
+	}
+}
+
+/* Splits a Provides value ("a (= 1), b") and indexes each name to package. */
+static int index_provides(struct dpkg_db *db, uint32_t package)
+{
+	const char *cursor = db->packages[package].provides;
+
+	while (cursor && *cursor) {
+		size_t length;
+		char *name;
+
+		cursor += strspn(cursor, " ,");
+		length = strcspn(cursor, " ,(:");
+		if (!length)
+			break;
+		name = strndup(cursor, length);
+		if (!name)
+			return -1;
+		/* The index owns its keys: dpkg_db_free() releases them. */
+		if (index_get(&db->by_provided, name, &(uint32_t){ 0 }))
+			free(name);
+		else if (index_put(&db->by_provided, name, package, false)) {
+			free(name);
+			return -1;
+		}
+		cursor += length;
+		cursor = strchr(cursor, ',');
+	}
+	return 0;
+}
+
+/* A native or "all" package replaces a foreign one of the same name. */
+static bool is_preferred(const struct dpkg_package *package, const char *native)
+{
+	return !package->architecture || !native ||
+	       !strcmp(package->architecture, "all") ||
+	       !strcmp(package->architecture, native);
+}
+
+static int add_package(struct dpkg_db *db, struct dpkg_package *package, const char *native)
+{
+	struct dpkg_package *grown;
+	uint32_t index;
+
+	grown = realloc(db->packages, (db->package_count + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	db->packages = grown;
+	index = db->package_count++;
+	db->packages[index] = *package;
+	return index_put(&db->by_name, db->packages[index].name, index,
+			 is_preferred(package, native));
+}
+
+/* dpkg's own architecture is the native one. */
+static char *native_architecture(const char *status)
+{
+	const char *paragraph = strstr(status, "\nPackage: dpkg\n");
+	const char *end, *field;
+
+	if (!paragraph)
+		return NULL;
+	end = strstr(paragraph + 1, "\n\n");
+	field = strstr(paragraph, "\nArchitecture: ");
+	if (!field || (end && field > end))
+		return NULL;
+	field += strlen("\nArchitecture: ");
+	return strndup(field, strcspn(field, "\n"));
+}
+
+static int parse_status(struct dpkg_db *db, const char *status)
+{
+	struct dpkg_package package = { 0 };
+	char *native = native_architecture(status);
+	const char *line = status;
+	bool installed = false;
+	int err = 0;
+
+	while (!err && line && *line) {
+		size_t length = strcspn(line, "\n");
+		bool paragraph_ends = length == 0 || !line[length];
+
+		if (length && line[0] != ' ' && line[0] != '\t')
+			parse_field(&package, &installed, line, length);
+		if (paragraph_ends) {
+			if (installed && package.name)
+				err = add_package(db, &package, native);
+			else
+				free_package(&package);
+			memset(&package, 0, sizeof(package));
+			installed = false;
+		}
+		line = line[length] ? line + length + 1 : NULL;
+	}
+	free_package(&package);
+	free(native);
+	return err;
+}
+
+static int parse_provides(struct dpkg_db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->package_count; i++)
+		if (index_provides(db, i))
+			return -1;
+	return 0;
+}
+
+/* "libc6:amd64.list" -> "libc6". */
+static char *owner_from_list_name(const char *file_name)
+{
+	size_t length = strlen(file_name) - strlen(".list");
+	size_t colon = strcspn(file_name, ":");
+
+	return strndup(file_name, colon < length ? colon : length);
+}
+
+static int add_list_file(struct dpkg_db *db, const char *info_dir, const char *file_name)
+{
+	char path[PATH_MAX], *data, *line, **buffers, **owners;
+	size_t size;
+	uint32_t list;
+
+	snprintf(path, sizeof(path), "%s/%s", info_dir, file_name);
+	data = read_whole_file(path, &size);
+	if (!data)
+		return 0;	/* a list that vanished meanwhile owns nothing */
+
+	buffers = realloc(db->list_buffers, (db->list_count + 1) * sizeof(*buffers));
+	owners = buffers ? realloc(db->list_owners, (db->list_count + 1) * sizeof(*owners))
+			 : NULL;
+	if (buffers)
+		db->list_buffers = buffers;
+	if (owners)
+		db->list_owners = owners;
+	if (!buffers || !owners) {
+		free(data);
+		return -1;
+	}
+	list = db->list_count++;
+	db->list_buffers[list] = data;
+	db->list_owners[list] = owner_from_list_name(file_name);
+
+	for (line = data; *line;) {
+		char *end = strchr(line, '\n');
+
+		if (end)
+			*end = '\0';
+		if (*line && index_put(&db->by_path, line, list, false))
+			return -1;
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	return 0;
+}
+
+static int read_lists(struct dpkg_db *db, const char *admin_dir)
+{
+	char info_dir[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir;
+	int err = 0;
+
+	snprintf(info_dir, sizeof(info_dir), "%s/info", admin_dir);
+	dir = opendir(info_dir);
+	if (!dir)
+		return 0;	/* no lists: no file has an owner */
+	while (!err && (entry = readdir(dir))) {
+		size_t length = strlen(entry->d_name);
+
+		if (length > 5 && !strcmp(entry->d_name + length - 5, ".list"))
+			err = add_list_file(db, info_dir, entry->d_name);
+	}
+	closedir(dir);
+	return err;
+}
+
+struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_size)
+{
+	struct dpkg_db *db = calloc(1, sizeof(*db));
+	char path[PATH_MAX];
+	char *status;
+	size_t size;
+
+	if (!db) {
+		snprintf(error, error_size, "out of memory");
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/status", admin_dir);
+	status = read_whole_file(path, &size);
+	if (!status) {
+		snprintf(error, error_size,
+			 "cannot read the dpkg status file '%s': %s (use --no-packages on systems without dpkg)",
+			 path, strerror(errno));
+		free(db);
+		return NULL;
+	}
+	if (parse_status(db, status) || parse_provides(db) || read_lists(db, admin_dir)) {
+		snprintf(error, error_size, "out of memory reading the dpkg database in '%s'",
+			 admin_dir);
+		free(status);
+		dpkg_db_free(db);
+		return NULL;
+	}
+	free(status);
+	return db;
+}
+
+void dpkg_db_free(struct dpkg_db *db)
+{
+	size_t i;
+
+	if (!db)
+		return;
+	for (i = 0; i < db->package_count; i++)
+		free_package(&db->packages[i]);
+	free(db->packages);
+	for (i = 0; i < db->by_provided.capacity; i++)
+		free((char *)db->by_provided.keys[i]);
+	index_free(&db->by_name);
+	index_free(&db->by_provided);
+	for (i = 0; i < db->list_count; i++) {
+		free(db->list_buffers[i]);
+		free(db->list_owners[i]);
+	}
+	free(db->list_buffers);
+	free(db->list_owners);
+	index_free(&db->by_path);
+	free(db);
+}
+
+/* Writes the merged-/usr alias of path: /bin/x <-> /usr/bin/x. Returns false if none. */
+static bool usr_merge_alias(const char *path, char *alias, size_t size)
+{
+	static const char *const merged[] = {
+		"/bin/", "/sbin/", "/lib/", "/lib32/", "/lib64/", "/libx32/",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(merged) / sizeof(merged[0]); i++) {
+		size_t length = strlen(merged[i]);
+
+		if (!strncmp(path, "/usr", 4) && !strncmp(path + 4, merged[i], length))
+			return snprintf(alias, size, "%s", path + 4) < (int)size;
+		if (!strncmp(path, merged[i], length))
+			return snprintf(alias, size, "/usr%s", path) < (int)size;
+	}
+	return false;
+}
+
+static const char *owner_of_exact(const struct dpkg_db *db, const char *path)
+{
+	char alias[PATH_MAX];
+	uint32_t list;
+
+	if (index_get(&db->by_path, path, &list))
+		return db->list_owners[list];
+	if (usr_merge_alias(path, alias, sizeof(alias)) &&
+	    index_get(&db->by_path, alias, &list))
+		return db->list_owners[list];
+	return NULL;
+}
+
+const char *dpkg_owner(const struct dpkg_db *db, const char *path)
+{
+	char real[PATH_MAX];
+	const char *owner;
+
+	owner = owner_of_exact(db, path);
+	if (owner || !realpath(path, real))
+		return owner;
+	return owner_of_exact(db, real);
+}
+
+/* Copies the next alternative's package name ("libfoo:any (>= 1)" -> "libfoo"). */
+static const char *next_alternative(const char *cursor, char *name, size_t size)
+{
+	size_t length;
+
+	cursor += strspn(cursor, " |");
+	length = strcspn(cursor, " :(|,");
+	if (length >= size)
+		length = size - 1;
+	memcpy(name, cursor, length);
+	name[length] = '\0';
+	cursor += strcspn(cursor, "|,");
+	return cursor;
+}
+
+/* Returns the installed package that satisfies name, directly or by Provides. */
+static bool installed_package(const struct dpkg_db *db, const char *name, uint32_t *package)
+{
+	return index_get(&db->by_name, name, package) ||
+	       index_get(&db->by_provided, name, package);
+}
+
+/*
+ * Turns one comma-separated group ("a (>= 1) | b") into "a | b", appends it
+ * to list, and stores in chosen the first alternative that is installed.
+ */
+static int add_group(const struct dpkg_db *db, const char *group, size_t length,
+		     json_t *list, uint32_t *chosen, bool *has_choice)
+{
+	char names[1024] = "", name[256];
+	const char *cursor = group, *end = group + length;
+
+	*has_choice = false;
+	while (cursor < end) {
+		uint32_t package;
+
+		cursor = next_alternative(cursor, name, sizeof(name));
+		if (!name[0])
+			break;
+		if (names[0])
+			strncat(names, " | ", sizeof(names) - strlen(names) - 1);
+		strncat(names, name, sizeof(names) - strlen(names) - 1);
+		if (!*has_choice && installed_package(db, name, &package)) {
+			*chosen = package;
+			*has_choice = true;
+		}
+		if (*cursor == '|')
+			cursor++;
+	}
+	if (!names[0])
+		return 0;
+	return json_array_append_new(list, json_string(names));
+}
+
+static int add_package_tree(const struct dpkg_db *db, uint32_t package, json_t *dependencies,
+			    json_t *details);
+
+static int add_field(const struct dpkg_db *db, const char *field, json_t *list,
+		     json_t *dependencies, json_t *details)
+{
+	const char *group = field;
+
+	while (group && *group) {
+		size_t length = strcspn(group, ",");
+		uint32_t chosen;
+		bool has_choice;
+
+		if (add_group(db, group, length, list, &chosen, &has_choice))
+			return -1;
+		if (has_choice && add_package_tree(db, chosen, dependencies, details))
+			return -1;
+		group = group[length] ? group + length + 1 : NULL;
+	}
+	return 0;
+}
+
+static json_t *package_details(const struct dpkg_package *package)
+{
+	return json_pack("{s:s?, s:s?, s:s?, s:s?}", "version", package->version,
+			 "architecture", package->architecture, "depends", package->depends,
+			 "pre_depends", package->pre_depends);
+}
+
+static int add_package_tree(const struct dpkg_db *db, uint32_t package, json_t *dependencies,
+			    json_t *details)
+{
+	const struct dpkg_package *entry = &db->packages[package];
+	json_t *list;
+
+	if (json_object_get(dependencies, entry->name))
+		return 0;
+	list = json_array();
+	if (!list || json_object_set_new(dependencies, entry->name, list))
+		return -1;
+	if (details && json_object_set_new(details, entry->name, package_details(entry)))
+		return -1;
+
+	if (add_field(db, entry->pre_depends, list, dependencies, details))
+		return -1;
+	return add_field(db, entry->depends, list, dependencies, details);
+}
+
+int dpkg_add_dependencies(const struct dpkg_db *db, const char *package, json_t *dependencies,
+			  json_t *details)
+{
+	uint32_t index;
+
+	if (!installed_package(db, package, &index))
+		return 0;
+	return add_package_tree(db, index, dependencies, details);
+}
+
+size_t dpkg_package_count(const struct dpkg_db *db)
+{
+	return db->package_count;
+}
+
+size_t dpkg_file_count(const struct dpkg_db *db)
+{
+	return db->by_path.count;
+}
