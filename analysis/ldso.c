@@ -825,9 +825,29 @@ static int append_need(struct ldso_object *object, size_t index)
 	return 0;
 }
 
+/*
+ * Returns the glibc loader that a process loading this object runs under:
+ * its PT_INTERP, or for a shared object the system's standard one, which
+ * is loaded before any library.
+ */
+static const char *interpreter_of(const struct elf_file *program)
+{
+	if (program->interpreter)
+		return program->interpreter;
+	if (!program->needed_count)
+		return NULL;
+	switch (program->machine) {
+	case EM_X86_64: return "/lib64/ld-linux-x86-64.so.2";
+	case EM_386: return "/lib/ld-linux.so.2";
+	case EM_AARCH64: return "/lib/ld-linux-aarch64.so.1";
+	default: return NULL;
+	}
+}
+
 static int add_program_and_interpreter(struct resolver *resolver, const char *program_path,
 				       const struct elf_file *program)
 {
+	const char *interpreter = interpreter_of(program);
 	struct ldso_graph *graph = resolver->graph;
 	char error[256];
 	size_t index;
@@ -836,13 +856,16 @@ static int add_program_and_interpreter(struct resolver *resolver, const char *pr
 		return fail(resolver, "out of memory");
 	if (elf_file_read(program_path, 0, &graph->objects[0].elf, error, sizeof(error)))
 		return fail(resolver, "%s", error);
-	if (!program->interpreter)
+	if (!interpreter)
 		return 0;
 
-	if (try_candidate(resolver, program->interpreter, program->interpreter,
-			  LDSO_INTERPRETER, 0, &index) == CANDIDATE_FOUND)
+	if (try_candidate(resolver, interpreter, interpreter, LDSO_INTERPRETER, 0, &index) ==
+	    CANDIDATE_FOUND)
 		return 0;
-	index = add_object(resolver, program->interpreter, NULL, LDSO_NOT_FOUND, 0);
+	/* A missing standard loader only matters when something needs it. */
+	if (!program->interpreter)
+		return 0;
+	index = add_object(resolver, interpreter, NULL, LDSO_NOT_FOUND, 0);
 	return index == SIZE_MAX ? fail(resolver, "out of memory") : 0;
 }
 

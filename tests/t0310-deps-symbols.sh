@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Imported symbols and their versions match readelf --dyn-syms, also on
+# copies whose section headers are gone, where only PT_DYNAMIC is left.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deps-lib.sh"
+unset LD_LIBRARY_PATH
+
+agree=0 total=0 versioned=0 disagreements=""
+for program in $(dynamic_programs 60); do
+	total=$((total + 1))
+	readelf_imports "$program" > "$WORK/expected"
+	deps_report "$WORK/report.json" --no-packages "$program" 2>/dev/null &&
+		report_imports "$WORK/report.json" > "$WORK/actual" || : > "$WORK/actual"
+	versioned=$((versioned + $(grep -c @ "$WORK/actual")))
+	if cmp -s "$WORK/expected" "$WORK/actual"; then
+		agree=$((agree + 1))
+	else
+		disagreements="$disagreements $program"
+	fi
+done
+check_ge "at least 50 programs compared" 50 "$total"
+check_eq "imports and versions equal readelf's" "$total" "$agree"
+check_ge "versioned imports seen" 1000 "$versioned"
+[ -z "$disagreements" ] || echo "# differ:$disagreements"
+
+deps_report "$WORK/ls.json" --no-packages /usr/bin/ls
+check_json "memcpy-like import has library" "$WORK/ls.json" \
+	'[.imports[] | select(.version != null) | .library] | all(. != null)'
+check_json "static_data symbols carry versions" "$WORK/ls.json" \
+	'.static_data.symbols.getenv == "GLIBC_2.2.5"'
+
+# Exports of shared libraries, versions included.
+for library in /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/libz.so.1 \
+	       /lib/x86_64-linux-gnu/libstdc++.so.6; do
+	[ -f "$library" ] || continue
+	deps_report "$WORK/lib.json" --no-packages "$library"
+	check_eq "exports of $(basename "$library")" "$(readelf_exports "$library")" \
+		"$(report_exports "$WORK/lib.json")"
+done
+
+# Without section headers: binutils sees no symbols, uniscope reads PT_DYNAMIC.
+for program in /usr/bin/ls /usr/bin/bash /usr/bin/ssh /lib/x86_64-linux-gnu/libz.so.1; do
+	[ -f "$program" ] || continue
+	name=$(basename "$program")
+	strip_section_headers "$program" "$WORK/$name"
+	check_eq "readelf sees no symbols in $name" "" "$(readelf_imports "$WORK/$name")"
+	deps_report "$WORK/nosections.json" --no-packages "$WORK/$name"
+	check_json "$name read through PT_DYNAMIC" "$WORK/nosections.json" \
+		'.elf.symbol_source == "PT_DYNAMIC" and .elf.section_headers == false'
+	check_eq "$name imports without sections" "$(readelf_imports "$program")" \
+		"$(report_imports "$WORK/nosections.json")"
+	check_eq "$name exports without sections" "$(readelf_exports "$program")" \
+		"$(report_exports "$WORK/nosections.json")"
+	check_eq "$name libraries without sections" "$(ldd_libraries "$program")" \
+		"$(report_libraries "$WORK/nosections.json")"
+done
+
+# A program linked with DT_HASH only (no DT_GNU_HASH) sizes .dynsym from nchain.
+printf '%s\n' '#include <stdio.h>' 'int main(void) { return puts("x") < 0; }' > "$WORK/hash.c"
+gcc -Wl,--hash-style=sysv -o "$WORK/sysv" "$WORK/hash.c"
+strip_section_headers "$WORK/sysv" "$WORK/sysv-nosections"
+deps_report "$WORK/sysv.json" --no-packages "$WORK/sysv-nosections"
+check_eq "DT_HASH imports without sections" "$(readelf_imports "$WORK/sysv")" \
+	"$(report_imports "$WORK/sysv.json")"
