@@ -4,6 +4,7 @@
 # Everything generated goes to .output/; `make V=1` shows full commands.
 
 OUTPUT ?= .output
+BIN ?= uniscope
 CC ?= cc
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -56,9 +57,9 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: uniscope test-progs
+all: $(BIN) test-progs
 
-uniscope: $(USER_OBJS)
+$(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -108,6 +109,8 @@ $(OUTPUT)/tests/%: tests/progs/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O1 -Wall -D_GNU_SOURCE $(TEST_PROG_CFLAGS_$*) $< -o $@ -lpthread $(TEST_PROG_LIBS_$*)
 
+TEST_PROG_CFLAGS_static_syscalls32 := -m32
+
 # Prints syscall_scan()'s JSON for a program, for the static system call tests.
 SYSCALL_SCAN_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard analysis/syscall_*.c) \
 	tests/unit/syscall_scan_test.c user/log.c user/syscalls.c user/util.c) \
@@ -128,6 +131,6 @@ deps:
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUTPUT) uniscope
+	$(Q)rm -rf $(OUTPUT) $(BIN)
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*/*.d)

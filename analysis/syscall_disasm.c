@@ -144,12 +144,17 @@ static void classify_flow(csh handle, const cs_insn *ci,
 
 	switch (ci->id) {
 	case X86_INS_SYSCALL:
-	case X86_INS_SYSENTER:
 		out->flow = FLOW_SYSCALL;
 		return;
+	case X86_INS_SYSENTER:
+		out->flow = FLOW_SYSCALL;
+		out->compat32 = context->is_64;
+		return;
 	case X86_INS_INT:
-		if (x86->op_count == 1 && x86->operands[0].imm == 0x80)
+		if (x86->op_count == 1 && x86->operands[0].imm == 0x80) {
 			out->flow = FLOW_SYSCALL;
+			out->compat32 = context->is_64;
+		}
 		return;
 	case X86_INS_CALL:
 		classify_branch(ci, context, out, true);
@@ -250,6 +255,7 @@ static void classify(csh handle, const cs_insn *ci, const struct syscall_disasm_
 	out->size = ci->size;
 	out->dst = REG_NONE;
 	out->src = REG_NONE;
+	out->is_nop = ci->id == X86_INS_NOP;
 
 	classify_flow(handle, ci, context, out);
 	classify_move(ci, out);
@@ -465,7 +471,8 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 			slice_step(object, object->jumps[j].source, state.reg, &result, stack,
 				   &depth, table);
 		}
-		if (!has_pred)
+		/* A nop nothing reaches is alignment padding after a jump, not a path. */
+		if (!has_pred && !object->insns[state.pos].is_nop)
 			result.unknown = true;
 	}
 

@@ -23,9 +23,10 @@ struct site_lists {
 };
 
 /* Converts a recovered constant to a call number; x32 numbers lose their marker bit. */
-static bool value_to_number(const struct syscall_object *object, int64_t value, unsigned int *nr)
+static bool value_to_number(const struct syscall_object *object, int64_t value, bool compat32,
+			    unsigned int *nr)
 {
-	if (object->is_64 && value > 0 && (value & X32_SYSCALL_BIT))
+	if (object->is_64 && !compat32 && value > 0 && (value & X32_SYSCALL_BIT))
 		value &= ~(int64_t)X32_SYSCALL_BIT;
 	if (value < 0 || value >= SYSCALL_NR_LIMIT)
 		return false;
@@ -94,6 +95,7 @@ static uint8_t entry_register(uint16_t entry_regs)
 static int resolve_site(struct syscall_object *object, struct site_lists *lists, uint32_t func,
 			uint32_t insn, uint8_t reg, bool via_dispatcher, uint16_t *entry_regs)
 {
+	bool compat32 = object->insns[insn].compat32;
 	int64_t values[MAX_SITE_VALUES];
 	bool unknown = false;
 	unsigned int nr;
@@ -106,14 +108,16 @@ static int resolve_site(struct syscall_object *object, struct site_lists *lists,
 			.addr = object->insns[insn].addr,
 			.func = func,
 			.via_dispatcher = via_dispatcher,
+			.compat32 = compat32,
 		};
 
-		if (!value_to_number(object, values[i], &nr)) {
+		if (!value_to_number(object, values[i], compat32, &nr)) {
 			unknown = true;
 			continue;
 		}
 		site.nr = nr;
-		syscall_set_add(object->funcs[func].syscalls, nr);
+		syscall_set_add(compat32 ? object->funcs[func].syscalls32 :
+				object->funcs[func].syscalls, nr);
 		if (add_site(object, lists, &site))
 			return -1;
 	}
@@ -136,7 +140,11 @@ static int resolve_syscall_instructions(struct syscall_object *object, struct si
 			object->syscall_insn_count++;
 			if (resolve_site(object, lists, f, i, REG_AX, false, &entry_regs))
 				return -1;
-			if (entry_regs && func->dispatch_reg == REG_NONE)
+			/* TODO: an int 0x80 helper of 64-bit code taking its number as argument. */
+			if (entry_regs && object->insns[i].compat32 &&
+			    add_unrecovered(object, lists, f, object->insns[i].addr))
+				return -1;
+			if (entry_regs && !object->insns[i].compat32 && func->dispatch_reg == REG_NONE)
 				func->dispatch_reg = entry_register(entry_regs);
 		}
 	}

@@ -57,6 +57,8 @@ struct insn {
 	uint8_t dst;		/* reg_family of a move */
 	uint8_t src;		/* reg_family a MOVE_REG copies */
 	bool ref_is_load;	/* ref is read from (a slot), not just computed */
+	bool compat32;		/* int 0x80 or sysenter in 64-bit code: an i386 call number */
+	bool is_nop;		/* padding: when nothing jumps to it, paths through it are dead */
 };
 
 struct func {
@@ -70,6 +72,7 @@ struct func {
 	const char **imports;	/* names of other objects' functions it calls or takes */
 	size_t import_count;
 	uint64_t syscalls[SYSCALL_SET_WORDS];
+	uint64_t syscalls32[SYSCALL_SET_WORDS];	/* i386 numbers of compat32 sites */
 	uint8_t dispatch_reg;	/* reg_family of the call number argument, or REG_NONE */
 	uint32_t unrecovered;	/* sites in it whose number is unknown */
 };
@@ -80,6 +83,7 @@ struct syscall_site {
 	uint32_t func;
 	uint16_t nr;
 	bool via_dispatcher;
+	bool compat32;		/* nr is in the i386 table although the object is 64-bit */
 };
 
 /* A call from this object to another object's function, kept for cross-object dispatchers. */

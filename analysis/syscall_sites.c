@@ -82,7 +82,7 @@ struct scan {
 	size_t object_count;
 	uint32_t *queue;	/* pairs of object index and function index */
 	size_t queue_count, queue_capacity;
-	uint64_t reached_set[SYSCALL_SET_WORDS];
+	uint64_t reached_set[2][SYSCALL_SET_WORDS];	/* native, then i386 numbers of 64-bit code */
 };
 
 static const char *role_name(enum object_role role)
@@ -282,26 +282,26 @@ static uint8_t imported_dispatcher(const struct scan *scan, const char *name)
 
 /* What the scan found per call number, turned into JSON at the end. */
 struct found {
-	json_t *sources[SYSCALL_NR_LIMIT];	/* arrays of "object:where" strings */
-	size_t source_counts[SYSCALL_NR_LIMIT];
+	json_t *sources[2][SYSCALL_NR_LIMIT];	/* arrays of "object:where" strings */
+	size_t source_counts[2][SYSCALL_NR_LIMIT];
 	size_t unrecovered_reached;
 	json_t *unrecovered_locations;
 };
 
-static int add_source(struct found *found, unsigned int nr, const char *source)
+static int add_source(struct found *found, bool compat32, unsigned int nr, const char *source)
 {
-	json_t *sources = found->sources[nr];
+	json_t *sources = found->sources[compat32][nr];
 	size_t i;
 
 	if (!sources) {
-		sources = found->sources[nr] = json_array();
+		sources = found->sources[compat32][nr] = json_array();
 		if (!sources)
 			return -1;
 	}
 	for (i = 0; i < json_array_size(sources); i++)
 		if (!strcmp(json_string_value(json_array_get(sources, i)), source))
 			return 0;
-	found->source_counts[nr]++;
+	found->source_counts[compat32][nr]++;
 	if (json_array_size(sources) >= MAX_SOURCES_PER_SYSCALL)
 		return 0;
 	return json_array_append_new(sources, json_string(source));
@@ -323,13 +323,13 @@ static void describe_site(const struct scan_object *entry, uint32_t func, uint64
 }
 
 static int record_number(struct scan *scan, struct found *found, const struct scan_object *entry,
-			 uint32_t func, uint64_t addr, unsigned int nr)
+			 uint32_t func, uint64_t addr, unsigned int nr, bool compat32)
 {
 	char source[PATH_MAX + 64];
 
-	syscall_set_add(scan->reached_set, nr);
+	syscall_set_add(scan->reached_set[compat32], nr);
 	describe_site(entry, func, addr, source, sizeof(source));
-	return add_source(found, nr, source);
+	return add_source(found, compat32, nr, source);
 }
 
 /* Lists an unrecovered site; the count is kept by the caller. */
@@ -379,7 +379,7 @@ static int collect_imported_dispatch(struct scan *scan, struct found *found,
 				continue;
 			}
 			nr = values[j];
-			if (record_number(scan, found, entry, call->func, addr, nr))
+			if (record_number(scan, found, entry, call->func, addr, nr, false))
 				return -1;
 		}
 		/* TODO: a caller passing its own argument on to syscall() is not followed. */
@@ -407,7 +407,8 @@ static int collect_reached(struct scan *scan, struct found *found)
 			const struct syscall_site *site = &object->sites[j];
 
 			if (entry->reached[site->func] &&
-			    record_number(scan, found, entry, site->func, site->addr, site->nr))
+			    record_number(scan, found, entry, site->func, site->addr, site->nr,
+					  site->compat32))
 				return -1;
 		}
 		for (j = 0; j < object->unrecovered_addr_count; j++) {
@@ -558,23 +559,25 @@ static json_t *describe_object(const struct scan_object *entry, uint64_t *all_se
 			 "dispatchers", dispatcher_names(object));
 }
 
-static json_t *build_system_calls(const struct scan *scan, struct found *found,
+/* Builds the NAME: { number, sources, imports } map of one table; imports_of may be NULL. */
+static json_t *build_system_calls(const struct scan *scan, struct found *found, bool compat32,
 				  enum syscall_table table, json_t **imports_of)
 {
-	json_t *calls = json_object();
+	json_t *calls = json_object(), *sources, *imports;
 	unsigned int nr;
 	char buf[32];
 
 	for (nr = 0; calls && nr < SYSCALL_NR_LIMIT; nr++) {
-		if (!syscall_set_has(scan->reached_set, nr))
+		if (!syscall_set_has(scan->reached_set[compat32], nr))
 			continue;
+		sources = found->sources[compat32][nr];
+		imports = imports_of ? imports_of[nr] : NULL;
 		json_object_set_new(calls, syscall_name_or_number(table, nr, buf, sizeof(buf)),
 				    json_pack("{s:i, s:O, s:I, s:O}", "number", nr,
-					      "sources", found->sources[nr] ?
-							 found->sources[nr] : json_array(),
-					      "source_count", (json_int_t)found->source_counts[nr],
-					      "imports", imports_of[nr] ? imports_of[nr] :
-							 json_array()));
+					      "sources", sources ? sources : json_array(),
+					      "source_count",
+					      (json_int_t)found->source_counts[compat32][nr],
+					      "imports", imports ? imports : json_array()));
 	}
 	return calls;
 }
@@ -597,13 +600,16 @@ static json_t *build_report(struct scan *scan, struct found *found, json_t *impo
 	}
 	report = json_pack("{s:s, s:o, s:I, s:I, s:I, s:O, s:o, s:o}",
 			   "abi", table == SYSCALL_TABLE_64 ? "64" : "32",
-			   "system_calls", build_system_calls(scan, found, table, imports_of),
-			   "static_set_size", (json_int_t)set_size(scan->reached_set),
+			   "system_calls", build_system_calls(scan, found, false, table, imports_of),
+			   "static_set_size", (json_int_t)set_size(scan->reached_set[0]),
 			   "all_sites_in_libraries_size", (json_int_t)set_size(all_libraries),
 			   "unrecovered_sites", (json_int_t)found->unrecovered_reached,
 			   "unrecovered_locations", found->unrecovered_locations,
 			   "imports", imports,
 			   "per_object", per_object);
+	if (report && table == SYSCALL_TABLE_64 && set_size(scan->reached_set[1]))
+		json_object_set_new(report, "system_calls_32",
+				    build_system_calls(scan, found, true, SYSCALL_TABLE_32, NULL));
 	return report;
 }
 
@@ -612,7 +618,8 @@ static void free_scan(struct scan *scan, struct found *found, json_t **imports_o
 	size_t i;
 
 	for (i = 0; i < SYSCALL_NR_LIMIT; i++) {
-		json_decref(found->sources[i]);
+		json_decref(found->sources[0][i]);
+		json_decref(found->sources[1][i]);
 		json_decref(imports_of[i]);
 	}
 	json_decref(found->unrecovered_locations);
