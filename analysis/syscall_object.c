@@ -134,8 +134,12 @@ static int open_elf(struct loader *loader)
 
 	loader->elf = elf_memory(object->image, object->size);
 	object->elf = loader->elf;
-	if (!loader->elf || elf_kind(loader->elf) != ELF_K_ELF) {
-		set_error(object, "not an ELF file: %s", elf_errmsg(-1));
+	if (!loader->elf) {
+		set_error(object, "libelf failed to read it: %s", elf_errmsg(-1));
+		return -1;
+	}
+	if (elf_kind(loader->elf) != ELF_K_ELF) {
+		set_error(object, "not an ELF file%s", "");
 		return -1;
 	}
 	if (!gelf_getehdr(loader->elf, &loader->ehdr)) {

@@ -119,10 +119,9 @@ static void add_needed(struct object_list *list, const char *path, bool is_progr
 	if (fd < 0)
 		return;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		p_err("%s: not an ELF file: %s", path, elf_errmsg(-1));
+	/* A file that is no ELF object is reported by the scan itself. */
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
 		goto out;
-	}
 	is_64 = gelf_getclass(elf) == ELFCLASS64;
 	if (is_program)
 		add_imports(list, elf);
