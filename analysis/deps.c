@@ -353,11 +353,24 @@ static json_t *exports_json(const struct elf_file *elf)
 	return list;
 }
 
-/* The name other objects use for an object: its SONAME for the interpreter. */
-static const char *object_key(const struct ldso_object *object)
+/*
+ * Returns the name other objects use for an object. The interpreter is
+ * loaded by its path, so it goes by its SONAME, else by the first DT_NEEDED
+ * name that resolved to it (musl's "libc.so").
+ */
+static const char *object_key(const struct ldso_graph *graph, size_t index)
 {
-	if (object->found_by == LDSO_INTERPRETER && object->elf.soname)
+	const struct ldso_object *object = &graph->objects[index];
+	size_t i, j;
+
+	if (object->found_by != LDSO_INTERPRETER)
+		return object->name;
+	if (object->elf.soname)
 		return object->elf.soname;
+	for (i = 0; i < graph->count; i++)
+		for (j = 0; j < graph->objects[i].need_count; j++)
+			if (graph->objects[i].needs[j] == index)
+				return graph->objects[i].elf.needed[j];
 	return object->name;
 }
 
@@ -378,12 +391,12 @@ static json_t *library_json(const struct ldso_graph *graph, size_t index,
 	const char *package = dpkg && object->path ? dpkg_owner(dpkg, object->path) : NULL;
 
 	return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s, s:o}",
-			 "name", object_key(object),
+			 "name", object_key(graph, index),
 			 "path", object->path,
 			 "found_by", ldso_found_by_name(object->found_by),
 			 "package", package,
 			 "runpath", object->elf.runpath,
-			 "loaded_by", object_key(&graph->objects[object->loader]),
+			 "loaded_by", object_key(graph, object->loader),
 			 "needs", needs_json(graph, object));
 }
 
@@ -398,7 +411,7 @@ static void add_libraries(json_t *report, json_t *static_data, const struct ldso
 		const struct ldso_object *object = &graph->objects[i];
 
 		json_array_append_new(libraries, library_json(graph, i, dpkg));
-		json_object_set_new(shared_libs, object_key(object), needs_json(graph, object));
+		json_object_set_new(shared_libs, object_key(graph, i), needs_json(graph, object));
 		missing += !object->path;
 	}
 	json_object_set_new(report, "libraries", libraries);
@@ -530,6 +543,13 @@ json_t *static_analysis(const char *requested, const struct static_options *opti
 	path = resolve_program(requested, &script, error, error_size);
 	if (!path)
 		return NULL;
+	if (elf_file_has_magic(path) == 0) {
+		snprintf(error, error_size,
+			 "cannot analyse '%s': neither an ELF file nor a '#!' script", path);
+		json_decref(script);
+		free(path);
+		return NULL;
+	}
 	if (elf_file_read(path, ELF_READ_SYMBOLS, &elf, error, error_size)) {
 		json_decref(script);
 		free(path);

@@ -335,7 +335,8 @@ static int add_list_file(struct dpkg_db *db, const char *info_dir, const char *f
 	size_t size;
 	uint32_t list;
 
-	snprintf(path, sizeof(path), "%s/%s", info_dir, file_name);
+	if (snprintf(path, sizeof(path), "%s/%s", info_dir, file_name) >= (int)sizeof(path))
+		return 0;	/* no such path can be opened */
 	data = read_whole_file(path, &size);
 	if (!data)
 		return 0;	/* a list that vanished meanwhile owns nothing */
