@@ -213,7 +213,8 @@ static __always_inline __u32 syscall_id(long nr, struct task_struct *task)
 {
 	__u32 abi = ABI_64;
 
-	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT)
+	/* A direct load from a BTF pointer: no helper call on the hot path. */
+	if (task->thread_info.status & TS_COMPAT)
 		abi = ABI_32;
 	else if (nr & X32_SYSCALL_BIT) {
 		abi = ABI_X32;

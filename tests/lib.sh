@@ -111,8 +111,12 @@ $(cat "$WORK/out")"
 	fi
 }
 
-# Names of BPF programs of uniscope still loaded in the kernel.
+# Names of BPF programs of uniscope left loaded: held by no process, or by a
+# process that is not a running uniscope (a traced command that inherited
+# them). Programs of another uniscope that runs at the same time are not
+# counted.
 loaded_uniscope_progs()
 {
-	bpftool -j prog show 2>/dev/null | jq -r '.[] | select(.name | test("^uni_")) | .name'
+	bpftool -j prog show 2>/dev/null | jq -r '.[] | select(.name | test("^uni_")) |
+		select((.pids // []) | (length == 0 or any(.comm != "uniscope"))) | .name'
 }

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -307,7 +309,10 @@ struct tracer {
 	struct perf_faults faults;
 	struct launched_command command;
 	bool launched;
+	int epoll_fd;
+	int pidfd;		/* of the launched command, -1 without one */
 	struct trace_data data;
+	uint64_t created_ns;	/* when the command line was parsed */
 	uint64_t start_ns;
 };
 
@@ -360,20 +365,7 @@ static void set_tunables(struct trace_bpf *skel, const struct trace_options *opt
 	bpf_program__set_autoload(skel->progs.uni_sys_exit_cnt, !options->latency);
 }
 
-/* io_uring tracepoints are optional: a kernel without io_uring lacks them. */
-static void disable_missing_uring_tracepoints(struct trace_bpf *skel)
-{
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return;
-	if (!libbpf_find_vmlinux_btf_id("io_uring_submit_req", BPF_TRACE_RAW_TP) ||
-	    libbpf_find_vmlinux_btf_id("io_uring_submit_req", BPF_TRACE_RAW_TP) < 0) {
-		p_warn("this kernel has no io_uring tracepoints: io_uring requests are not counted");
-		bpf_program__set_autoload(skel->progs.uni_uring_submit, false);
-		bpf_program__set_autoload(skel->progs.uni_uring_done, false);
-	}
-}
-
-static int open_and_load(struct tracer *tracer)
+static int open_and_load_once(struct tracer *tracer, bool with_uring)
 {
 	int err;
 
@@ -383,15 +375,35 @@ static int open_and_load(struct tracer *tracer)
 		return -1;
 	}
 	set_tunables(tracer->skel, tracer->options);
-	log_mute_libbpf(1);
-	disable_missing_uring_tracepoints(tracer->skel);
-	log_mute_libbpf(0);
+	bpf_program__set_autoload(tracer->skel->progs.uni_uring_submit, with_uring);
+	bpf_program__set_autoload(tracer->skel->progs.uni_uring_done, with_uring);
 
 	err = trace_bpf__load(tracer->skel);
+	if (err) {
+		trace_bpf__destroy(tracer->skel);
+		tracer->skel = NULL;
+	}
+	return err;
+}
+
+static int open_and_load(struct tracer *tracer)
+{
+	int err;
+
+	/* Looking io_uring up in the kernel's BTF first would parse it twice. */
+	log_mute_libbpf(1);
+	err = open_and_load_once(tracer, true);
+	log_mute_libbpf(0);
+	if (!err)
+		return 0;
+
+	/* A kernel without io_uring lacks its tracepoints: go on without them. */
+	err = open_and_load_once(tracer, false);
 	if (err) {
 		bpf_env_report_failure("loading the BPF programs", err);
 		return -1;
 	}
+	p_warn("io_uring requests are not counted: this kernel has no io_uring tracepoints");
 	return 0;
 }
 
@@ -464,6 +476,7 @@ static int start_targets(struct tracer *tracer)
 		if (add_traced_process(tracer, tracer->command.pid, getpid()) ||
 		    attach_all(tracer))
 			return -1;
+		p_info("tracing armed %.1f ms after start", (now_ns() - tracer->created_ns) / 1e6);
 		err = launch_release(&tracer->command);
 	}
 	if (!err)
@@ -496,6 +509,7 @@ static bool targets_alive(struct tracer *tracer, bool check_proc)
 			continue;
 		if (check_proc && !target_is_alive(key)) {
 			/* The exit was missed (for example, it happened before attaching). */
+			p_debug("process %u ended without an exit event", key);
 			info.exited = 1;
 			bpf_map__update_elem(map, &key, sizeof(key), &info, sizeof(info),
 					     BPF_EXIST);
@@ -520,6 +534,41 @@ static void forward_stop_signal(struct tracer *tracer, int sig)
 	}
 }
 
+/*
+ * Waits up to timeout_ms for a process event or for the launched command to
+ * end (its pidfd becomes readable), then handles the events that arrived.
+ */
+static int wait_for_events(struct tracer *tracer, int timeout_ms)
+{
+	struct epoll_event ready;
+	int err;
+
+	err = epoll_wait(tracer->epoll_fd, &ready, 1, timeout_ms);
+	if (err < 0 && errno != EINTR)
+		return -errno;
+	err = ring_buffer__consume(tracer->events);
+	return err < 0 && err != -EINTR ? err : 0;
+}
+
+static int setup_event_wait(struct tracer *tracer)
+{
+	struct epoll_event event = { .events = EPOLLIN };
+
+	tracer->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (tracer->epoll_fd < 0)
+		return -errno;
+	if (epoll_ctl(tracer->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(tracer->events),
+		      &event))
+		return -errno;
+	if (!tracer->launched)
+		return 0;
+
+	tracer->pidfd = syscall(SYS_pidfd_open, tracer->command.pid, 0);
+	if (tracer->pidfd < 0)
+		return 0;	/* Without pidfds, the poll timeout notices the end. */
+	return epoll_ctl(tracer->epoll_fd, EPOLL_CTL_ADD, tracer->pidfd, &event) ? -errno : 0;
+}
+
 static void run_until_done(struct tracer *tracer)
 {
 	uint64_t deadline = 0, next_check = 0, now;
@@ -528,9 +577,13 @@ static void run_until_done(struct tracer *tracer)
 	if (tracer->options->duration_ns)
 		deadline = tracer->start_ns + tracer->options->duration_ns;
 
+	err = setup_event_wait(tracer);
+	if (err)
+		log_errno(LOG_WARN, err, "cannot wait for process events");
+
 	while (!stop_signal) {
-		err = ring_buffer__poll(tracer->events, POLL_INTERVAL_MS);
-		if (err < 0 && err != -EINTR) {
+		err = wait_for_events(tracer, POLL_INTERVAL_MS);
+		if (err) {
 			log_errno(LOG_WARN, err, "reading process events failed");
 			break;
 		}
@@ -647,6 +700,10 @@ static int exit_status(struct tracer *tracer)
 
 static void destroy_tracer(struct tracer *tracer)
 {
+	if (tracer->pidfd >= 0)
+		close(tracer->pidfd);
+	if (tracer->epoll_fd >= 0)
+		close(tracer->epoll_fd);
 	ring_buffer__free(tracer->events);
 	perf_faults_detach(&tracer->faults);
 	trace_bpf__destroy(tracer->skel);
@@ -675,6 +732,8 @@ static int run_trace(struct tracer *tracer)
 
 	run_until_done(tracer);
 	tracer->data.duration_ns = now_ns() - tracer->start_ns;
+	if (tracer->launched && launch_poll(&tracer->command))
+		tracer->data.exit_status = wait_status_to_exit_code(tracer->command.wait_status);
 
 	/* Gathered data is always reported, whatever ended the trace. */
 	if (trace_collect(tracer->skel, tracer->options, &tracer->data))
@@ -688,7 +747,12 @@ static int run_trace(struct tracer *tracer)
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_options options = {};
-	struct tracer tracer = { .options = &options };
+	struct tracer tracer = {
+		.options = &options,
+		.created_ns = now_ns(),
+		.epoll_fd = -1,
+		.pidfd = -1,
+	};
 	int status;
 
 	status = parse_trace_args(argc, argv, &options);

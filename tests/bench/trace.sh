@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# Overhead of `uniscope trace` beside its peers, in one run: slowdown of a
+# system-call-heavy workload against the untraced run, the median of RUNS
+# runs each. strace and perf trace are far slower, so they run a smaller
+# count and are compared per call. Also: time from launch to tracing armed,
+# and peak RSS of uniscope.
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+UNISCOPE=${UNISCOPE:-$TOP/uniscope}
+PROGS=$TOP/.output/tests
+RUNS=${RUNS:-5}
+CALLS=${CALLS:-2000000}
+SLOW_CALLS=${SLOW_CALLS:-100000}
+OUT=$(mktemp -d /tmp/uniscope-bench.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+
+[ -x "$UNISCOPE" ] || { echo "build uniscope first: make" >&2; exit 1; }
+if ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+fi
+
+# Prints the median of its arguments.
+median()
+{
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# Runs a command RUNS times and prints its median wall time in ns.
+time_runs()
+{
+	local times=() start end
+
+	for _ in $(seq "$RUNS"); do
+		start=$(date +%s%N)
+		"$@" > /dev/null 2>&1
+		end=$(date +%s%N)
+		times+=($((end - start)))
+	done
+	median "${times[@]}"
+}
+
+# Times a workload while a system-wide tracer runs in the background.
+# Usage: time_with_background "tracer command" workload...
+time_with_background()
+{
+	local tracer=$1 times=() start end pid
+
+	shift
+	for _ in $(seq "$RUNS"); do
+		bash -c "exec $tracer" > /dev/null 2>&1 &
+		pid=$!
+		sleep 2.5
+		start=$(date +%s%N)
+		"$@" > /dev/null 2>&1
+		end=$(date +%s%N)
+		kill -INT "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		times+=($((end - start)))
+	done
+	median "${times[@]}"
+}
+
+declare -A baseline_ns_per_call
+
+row()
+{
+	local workload=$1 tool=$2 calls=$3 ns=$4 per_call ratio
+
+	per_call=$(awk -v t="$ns" -v c="$calls" 'BEGIN { printf "%.0f", t / c }')
+	if [ "$tool" = untraced ]; then
+		baseline_ns_per_call[$workload]=$per_call
+	fi
+	ratio=$(awk -v p="$per_call" -v b="${baseline_ns_per_call[$workload]}" \
+		'BEGIN { printf "%.2f", p / b }')
+	printf '%-16s %-28s %9s %10.3f %9s %9sx\n' "$workload" "$tool" "$calls" \
+		"$(awk -v t="$ns" 'BEGIN { print t / 1e9 }')" "$per_call" "$ratio"
+}
+
+# The command of a workload for a given total call count.
+workload_command()
+{
+	case $1 in
+	"getppid x1") echo "$PROGS/syscall_counts $2 1 0" ;;
+	"getppid x4") echo "$PROGS/syscall_counts $(($2 / 4)) 4 0" ;;
+	"read 1 byte") echo "$PROGS/read_zero $2" ;;
+	esac
+}
+
+bench_workload()
+{
+	local name=$1 comm=$2 slow_calls=$3
+	local -a fast slow
+
+	read -r -a fast <<< "$(workload_command "$name" "$CALLS")"
+	read -r -a slow <<< "$(workload_command "$name" "$slow_calls")"
+
+	row "$name" untraced "$CALLS" "$(time_runs "${fast[@]}")"
+	row "$name" "uniscope trace -c" "$CALLS" "$(time_runs "$UNISCOPE" trace -c -- "${fast[@]}")"
+	row "$name" "uniscope trace --no-latency" "$CALLS" \
+		"$(time_runs "$UNISCOPE" trace --no-latency -- "${fast[@]}")"
+	if [ -x /usr/sbin/syscount ]; then
+		row "$name" "syscount (libbpf-tools)" "$CALLS" \
+			"$(time_with_background /usr/sbin/syscount "${fast[@]}")"
+		row "$name" "syscount -L" "$CALLS" \
+			"$(time_with_background "/usr/sbin/syscount -L" "${fast[@]}")"
+	fi
+	if command -v bpftrace > /dev/null; then
+		row "$name" "bpftrace count by comm" "$CALLS" "$(time_with_background \
+			"bpftrace -e 'tracepoint:raw_syscalls:sys_enter /comm == \"$comm\"/ { @[args->id] = count(); }'" \
+			"${fast[@]}")"
+	fi
+	row "$name" "strace -c -f" "$slow_calls" "$(time_runs strace -c -f "${slow[@]}")"
+	if command -v perf > /dev/null; then
+		row "$name" "perf trace -s" "$slow_calls" "$(time_runs perf trace -s "${slow[@]}")"
+	fi
+}
+
+printf '%-16s %-28s %9s %10s %9s %10s\n' workload tool calls "median s" ns/call slowdown
+bench_workload "getppid x1" syscall_counts "$SLOW_CALLS"
+bench_workload "getppid x4" syscall_counts "$SLOW_CALLS"
+bench_workload "read 1 byte" read_zero "$SLOW_CALLS"
+
+echo
+armed=()
+for _ in $(seq "$RUNS"); do
+	armed+=($("$UNISCOPE" -v trace -- true 2>&1 | sed -n 's/.*tracing armed \([0-9.]*\) ms.*/\1/p'))
+done
+echo "launch to tracing armed: median $(median "${armed[@]}") ms (target: under 50 ms)"
+rss=$(/usr/bin/time -f %M "$UNISCOPE" trace -c -- "$PROGS/syscall_counts" 100000 4 0 2>&1 \
+	> /dev/null | tail -n 1)
+echo "peak RSS of uniscope trace -c: $((rss / 1024)) MB ($rss KB; target: under 30 MB)"
