@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Disassembly of x86 code for the static system call scan, and the backward
- * slice that recovers the constant a register holds at a given instruction.
+ * slice that recovers the constants a register may contain at an instruction.
  */
 #include <capstone/capstone.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Recovery of system call numbers inside one object. A site's number is the
- * constant moved into eax/rax on every path to it. When the register instead
- * comes from the function's entry, the function is a dispatcher (glibc's
- * syscall() takes the number in rdi), and the number is recovered at each of
- * its callers from the register the dispatcher reads, repeatedly, because a
- * caller that passes its own argument through is a dispatcher too.
+ * constant moved into eax/rax on every path to it. When the register comes
+ * from the function's entry instead, the function is a dispatcher: glibc's
+ * syscall() takes the number in rdi. The number is then recovered at each
+ * caller, from the register the dispatcher reads. A caller that passes its
+ * own argument on is a dispatcher too, so dispatchers are found to a fixpoint.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Loads one ELF object for the static system call scan: its executable
- * sections are disassembled, cut into functions at every known start
- * (symbols, .eh_frame_hdr entries, PLT entries, call targets), and each
- * function gets its direct callees, the imports it calls through PLT or GOT
- * slots, and the call numbers recovered at its system call sites.
+ * Loads one ELF object for the static system call scan. Its executable
+ * sections are disassembled and cut into functions at every known start:
+ * symbols, .eh_frame_hdr entries, PLT entries and call targets. Its data
+ * sections are cut into nodes that stand for the pointers they contain.
+ * Each function then gets its callees, the imports it reaches through PLT
+ * or GOT slots, and the call numbers recovered at its system call sites.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -239,6 +240,24 @@ static int add_data_range(struct loader *loader, const GElf_Shdr *shdr)
 	return add_data_start(loader, shdr->sh_addr);
 }
 
+/*
+ * Makes each GOT entry a data node of its own: code loads one entry at a
+ * time, and an entry without a relocation the scan reads (a TLS offset)
+ * must not stand for the pointers in the entries after it.
+ */
+static int split_got(struct loader *loader, const char *name, const GElf_Shdr *shdr)
+{
+	size_t width = loader->object->is_64 ? 8 : 4;
+	uint64_t addr;
+
+	if (strcmp(name, ".got") && strcmp(name, ".got.plt"))
+		return 0;
+	for (addr = shdr->sh_addr; addr < shdr->sh_addr + shdr->sh_size; addr += width)
+		if (add_data_start(loader, addr))
+			return -1;
+	return 0;
+}
+
 /* Collects the executable sections as code ranges and the PLT entries as function starts. */
 static int collect_code(struct loader *loader)
 {
@@ -256,6 +275,9 @@ static int collect_code(struct loader *loader)
 			continue;
 		if (add_data_range(loader, &shdr))
 			return -1;
+		name = elf_strptr(loader->elf, shstrndx, shdr.sh_name);
+		if (name && split_got(loader, name, &shdr))
+			return -1;
 		if (shdr.sh_type != SHT_PROGBITS || !(shdr.sh_flags & SHF_EXECINSTR) ||
 		    !(shdr.sh_flags & SHF_ALLOC) || !shdr.sh_size)
 			continue;
@@ -272,7 +294,6 @@ static int collect_code(struct loader *loader)
 		};
 		if (add_start(loader, shdr.sh_addr))
 			return -1;
-		name = elf_strptr(loader->elf, shstrndx, shdr.sh_name);
 		if (name && record_plt(loader, name, &shdr))
 			return -1;
 	}
@@ -322,8 +343,8 @@ static int add_data_symbol(struct loader *loader, const GElf_Sym *sym, size_t st
 }
 
 /*
- * Takes function symbols from .symtab and .dynsym as starts and names; a
- * global dynamic name ranks before a global static one, which ranks before a local one.
+ * Takes function symbols from .symtab and .dynsym as starts and names. A
+ * global .dynsym name is preferred, then a global .symtab name, then a local one.
  */
 static int collect_symbols(struct loader *loader)
 {
@@ -933,7 +954,7 @@ static bool in_plt(const struct loader *loader, uint64_t addr)
 	return false;
 }
 
-/* Returns the address of .got.plt, or .got when there is none: what ebx holds in i386 PIC. */
+/* Returns the address of .got.plt, or of .got without it: the value of ebx in i386 PIC. */
 static uint64_t got_address(struct loader *loader)
 {
 	Elf_Scn *scn = NULL;
@@ -1170,7 +1191,7 @@ static int collect_import_calls(struct loader *loader)
 	return 0;
 }
 
-/* Copies PT_INTERP, the dynamic loader the program asks for. */
+/* Copies PT_INTERP, the path of the dynamic loader the program requests. */
 static int read_interpreter(struct loader *loader)
 {
 	size_t count, i;

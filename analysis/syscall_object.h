@@ -169,7 +169,7 @@ struct syscall_object *syscall_object_load(const char *path);
 
 void syscall_object_free(struct syscall_object *object);
 
-/* Returns the index of the function whose range holds addr, or -1. */
+/* Returns the index of the code function whose range contains addr, or -1. */
 long syscall_object_func_at(const struct syscall_object *object, uint64_t addr);
 
 /* Returns the first export named name (exports with one name are adjacent), or NULL. */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Static system call set of a program: every function of the program is
- * reachable, and so is every library function it imports, every function the
- * dynamic loader runs on its own (init and fini arrays, the loader's entry),
- * and whatever these call directly, through PLT or GOT slots, or take the
- * address of. The set is the union of the call numbers recovered in the
- * reachable functions. Analysed objects stay cached for the whole process,
- * keyed by path, size and modification time.
+ * Static system call set of a program. Every function of the program is
+ * reachable, and so is every library function it imports and every function
+ * the dynamic loader runs on its own (init and fini arrays, the loader's
+ * entry). So is whatever these call directly or through PLT and GOT slots,
+ * or take the address of. The set is the union of the call numbers recovered
+ * in the reachable functions. Analysed objects stay cached for the whole
+ * process, keyed by path, size and modification time.
  */
 #include <errno.h>
 #include <limits.h>
@@ -87,7 +87,14 @@ struct scan {
 
 static const char *role_name(enum object_role role)
 {
-	return role == ROLE_PROGRAM ? "program" : role == ROLE_LIBRARY ? "library" : "interpreter";
+	switch (role) {
+	case ROLE_PROGRAM:
+		return "program";
+	case ROLE_LIBRARY:
+		return "library";
+	default:
+		return "interpreter";
+	}
 }
 
 static bool same_file(const char *a, const char *b)
@@ -280,7 +287,7 @@ static uint8_t imported_dispatcher(const struct scan *scan, const char *name)
 	return REG_NONE;
 }
 
-/* What the scan found per call number, turned into JSON at the end. */
+/* Places and counts per call number, turned into JSON at the end. */
 struct found {
 	json_t *sources[2][SYSCALL_NR_LIMIT];	/* arrays of "object:where" strings */
 	size_t source_counts[2][SYSCALL_NR_LIMIT];

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Static system call analysis: disassembles a program and the libraries it
- * needs, finds every syscall, sysenter and int 0x80 site, recovers the call
- * numbers and follows direct calls so that the program's own code and the
- * library functions it imports map to the system calls they can reach.
+ * Static system call analysis. It disassembles a program and the libraries
+ * it needs, finds every syscall, sysenter and int 0x80 site and recovers the
+ * call numbers. Call edges, PLT and GOT slots and pointers in data then map
+ * the program's own code and each imported function to the calls they reach.
  */
 #ifndef __UNISCOPE_SYSCALL_SITES_H
 #define __UNISCOPE_SYSCALL_SITES_H

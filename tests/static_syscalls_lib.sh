@@ -21,6 +21,29 @@ trace_command()
 	"$UNISCOPE" trace --json -o "$out" -- "$@" > /dev/null 2>&1 < /dev/null
 }
 
+# set_recall_workloads DIR: sets RECALL_WORKLOADS to "NAME|COMMAND" entries of
+# coreutils and sqlite3 runs, with their files in DIR. The sqlite3 entry takes
+# RECALL_SQL as one more argument, because its SQL contains spaces.
+set_recall_workloads()
+{
+	local dir=$1
+
+	printf 'hello\nworld\n' > "$dir/input"
+	RECALL_SQL="create table t(a integer primary key, b text);
+begin; insert into t(b) values ('x'), ('y'); commit;
+create index t_b on t(b); select count(*) from t; pragma integrity_check;"
+	RECALL_WORKLOADS=(
+		"ls|ls -la /usr/bin"
+		"cat|cat /etc/passwd $dir/input"
+		"sort|sort -r /etc/passwd"
+		"wc|wc -l /etc/passwd"
+		"cp|cp /etc/passwd $dir/copy"
+		"du|du -s /usr/share/doc"
+		"date|date"
+		"sqlite3|sqlite3 $dir/test.db"
+	)
+}
+
 # recall_line SCAN TRACE: prints "STATIC ALL_LIBRARIES DYNAMIC FOUND RECALL_PERMILLE MISSING".
 # The dynamic set is the native (64-bit) calls the trace saw, without execve:
 # that call is made by the launcher to start the program, not by its code.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Static system call scan of a program with known direct, syscall(2) and
 # libc-wrapped calls: all are found, with their places, and a trace of the
-# same program sees nothing the scan missed.
+# same program records no call the scan missed.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/static_syscalls_lib.sh"
 
@@ -46,3 +46,14 @@ read -r _ _ dynamic found recall missing <<< "$(recall_line "$scan" "$trace")"
 check_eq "traced calls all found statically (missing: $missing)" "$dynamic" "$found"
 check_json "traced int 0x80 found statically" "$trace" \
 	'[.syscalls[] | select(.abi == "32") | .name] | index("getuid") != null'
+
+# deps --static embeds the same scan in its report.
+if "$UNISCOPE" deps --help > /dev/null 2>&1; then
+	"$UNISCOPE" deps --static --json "$prog" > "$WORK/deps.json" 2> "$WORK/deps.err"
+	check_json "deps embeds the scan" "$WORK/deps.json" \
+		".static_syscalls.static_set_size == $(jq .static_set_size "$scan")"
+	check_json "deps lists the calls" "$WORK/deps.json" \
+		'.static_data.system_calls | has("membarrier") and has("getppid")'
+else
+	skip "deps embeds the scan" "uniscope deps is not built"
+fi

@@ -1,31 +1,16 @@
 #!/bin/bash
-# Recall of the static system call set against what `uniscope trace` sees in
-# one run of real programs (coreutils and sqlite3): at least 0.9 for each.
+# Recall of the static system call set against the calls `uniscope trace`
+# records in one run of real programs (coreutils and sqlite3): at least 0.9 each.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/static_syscalls_lib.sh"
 
 MIN_RECALL_PERMILLE=900
 
-printf 'hello\nworld\n' > "$WORK/input"
-sql="create table t(a integer primary key, b text);
-begin; insert into t(b) values ('x'), ('y'); commit;
-create index t_b on t(b); select count(*) from t; pragma integrity_check;"
-
-workloads=(
-	"ls|ls -la /usr/bin"
-	"cat|cat /etc/passwd $WORK/input"
-	"sort|sort -r /etc/passwd"
-	"wc|wc -l /etc/passwd"
-	"cp|cp /etc/passwd $WORK/copy"
-	"du|du -s /usr/share/doc"
-	"date|date"
-	"sqlite3|sqlite3 $WORK/test.db"
-)
-
-for workload in "${workloads[@]}"; do
+set_recall_workloads "$WORK"
+for workload in "${RECALL_WORKLOADS[@]}"; do
 	name=${workload%%|*}
 	read -r -a command <<< "${workload#*|}"
-	[ "$name" = sqlite3 ] && command+=("$sql")
+	[ "$name" = sqlite3 ] && command+=("$RECALL_SQL")
 	if ! command -v "${command[0]}" > /dev/null; then
 		skip "recall of $name" "${command[0]} not installed"
 		continue

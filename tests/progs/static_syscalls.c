@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Makes system calls whose numbers the static scan must recover, in every
- * form it handles, and runs each once so that a trace sees them too:
+ * form it handles, and runs each once so that a trace records them too:
  *   - a syscall instruction (int 0x80 on i386) right after a constant move:
  *     getppid;
  *   - the same with the constant moved before a jump to the instruction:
