@@ -155,11 +155,8 @@ static void analyse_in_worker(const struct program_list *list, size_t i,
 		p_warn("%s", error);
 		report = json_pack("{s:{s:s}, s:s}", "program", "requested",
 				   list->programs[i], "error", error);
-	} else if (batch->graphs) {
-		char dir[PATH_MAX];
-
-		snprintf(dir, sizeof(dir), "%s/graphs", batch->output_dir);
-		write_graphs(report, dir);
+	} else if (batch->graphs_dir) {
+		write_graphs(report, batch->graphs_dir);
 	}
 	err = json_write_atomic(list->reports[i], report);
 	if (err)

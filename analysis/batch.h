@@ -14,7 +14,7 @@
 struct batch_options {
 	const char *source;	/* a directory of programs, or a file listing them */
 	const char *output_dir;	/* receives NAME.json, usage.md and usage.csv */
-	bool graphs;		/* also write each program's graphs */
+	const char *graphs_dir;	/* also write each program's graphs there, or NULL */
 	unsigned long jobs;	/* worker processes */
 	bool quiet;		/* no summary line on stdout */
 };

@@ -96,6 +96,7 @@ static int parse_args(int argc, char **argv, struct deps_args *args)
 	int option;
 
 	optind = 1;
+	opterr = 0;	/* messages go through p_err */
 	while ((option = getopt_long(argc, argv, "+o:qj:h", long_options, NULL)) != -1) {
 		switch (option) {
 		case OPT_STATIC:
@@ -138,7 +139,8 @@ static int parse_args(int argc, char **argv, struct deps_args *args)
 			print_help(stdout);
 			exit(EXIT_OK);
 		default:
-			p_err("invalid option for 'deps': see 'uniscope deps --help'");
+			p_err("invalid option or missing value '%s' for 'deps': see 'uniscope deps --help'",
+			      argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -231,7 +233,7 @@ int cmd_deps(int argc, char **argv)
 		struct batch_options batch = {
 			.source = args.batch,
 			.output_dir = args.output,
-			.graphs = args.graphs != NULL,
+			.graphs_dir = args.graphs,
 			.jobs = args.jobs,
 			.quiet = args.quiet,
 		};
