@@ -917,6 +917,37 @@ fail:
 	return 0;
 }
 
+/*
+ * Narrows what a call to a one-register leaf clobbers. i386 PIC calls
+ * __x86.get_pc_thunk.REG (mov REG, [esp]; ret) between the move of the call
+ * number into eax and the system call, and that call leaves eax alone.
+ */
+static void narrow_thunk_calls(struct syscall_object *object)
+{
+	size_t i;
+
+	for (i = 0; i < object->insn_count; i++) {
+		struct insn *call = &object->insns[i];
+		const struct func *callee;
+		const struct insn *body;
+		long index;
+
+		if (call->flow != FLOW_CALL)
+			continue;
+		index = func_starting_at(object, call->target);
+		if (index < 0)
+			continue;
+		callee = &object->funcs[index];
+		if (callee->end - callee->first < 2)
+			continue;
+		body = &object->insns[callee->first];
+		if (body[1].flow != FLOW_STOP || __builtin_popcount(body[0].writes) != 1 ||
+		    (body[0].writes & 1 << REG_SP) || body[0].flow != FLOW_NEXT)
+			continue;
+		call->writes = body[0].writes;
+	}
+}
+
 static int compare_jumps(const void *a, const void *b)
 {
 	const struct jump_edge *x = a, *y = b;
@@ -1232,7 +1263,10 @@ static int load_object(struct syscall_object *object)
 	if (syscall_disasm_ranges(object, loader.ranges, loader.range_count, &context))
 		goto out;
 
-	if (build_functions(&loader) || build_data_nodes(&loader) || build_edges(&loader) || build_jump_index(object) ||
+	if (build_functions(&loader))
+		goto out;
+	narrow_thunk_calls(object);
+	if (build_data_nodes(&loader) || build_edges(&loader) || build_jump_index(object) ||
 	    syscall_object_find_sites(object) || collect_exports(&loader) ||
 	    collect_init_funcs(&loader) || collect_import_calls(&loader) ||
 	    read_interpreter(&loader))
