@@ -53,7 +53,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test bench deps test-progs
+.PHONY: all clean test bench deps test-progs demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -120,8 +120,34 @@ $(OUTPUT)/tests/syscall_scan_test: $(SYSCALL_SCAN_TEST_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# uniscope with AddressSanitizer and UndefinedBehaviorSanitizer in
+# $(OUTPUT)/asan, for the tests that run the dependency analysis under them.
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+.PHONY: asan fuzz
+asan:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan BIN=$(OUTPUT)/asan/uniscope \
+		CFLAGS="-g -O1 $(SANITIZE_FLAGS)" LDFLAGS="$(SANITIZE_FLAGS)" $(OUTPUT)/asan/uniscope
+
+# libFuzzer target of the ELF reader and the ld.so.cache parser, run for
+# FUZZ_SECONDS on a corpus of small real files.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET := $(OUTPUT)/fuzz/elf_fuzz
+fuzz: $(FUZZ_TARGET)
+	$(Q)tests/fuzz/run $(FUZZ_TARGET) $(FUZZ_SECONDS)
+
+$(FUZZ_TARGET): tests/fuzz/elf_fuzz.c analysis/elf_reader.c analysis/ldso.c
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-D_GNU_SOURCE -Ianalysis -Iuser $^ $(shell pkg-config --libs libelf) -o $@
+
 test: all
 	$(Q)tests/run
+
+# The quick start's example: the system calls of a small process tree.
+demo: all
+	./$(BIN) trace --per-process -- $(OUTPUT)/tests/process_family
 
 bench: all
 	$(Q)tests/bench/run
