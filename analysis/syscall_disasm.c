@@ -82,12 +82,28 @@ static uint16_t written_families(csh handle, const cs_insn *ci)
 }
 
 /*
- * Returns the address a memory operand designates, when it is fixed: rip-relative,
- * absolute, or relative to ebx holding the GOT address in i386 position-independent code.
+ * Registers known to contain a code address in i386 position-independent
+ * code: after "call __x86.get_pc_thunk.REG; add REG, imm", REG contains the
+ * GOT address, and [REG + disp] is a fixed address.
  */
-static bool memory_address(const cs_insn *ci, const x86_op_mem *mem, uint64_t got_ebx,
-			   uint64_t *addr)
+struct pic_registers {
+	uint16_t known;			/* bit per reg_family */
+	uint32_t value[REG_COUNT];
+	uint8_t thunk_reg;		/* register the previous instruction's thunk call set */
+};
+
+/*
+ * Returns the address a memory operand designates, when it is fixed:
+ * rip-relative, absolute, or relative to a register containing the GOT
+ * address in i386 position-independent code. PLT entries use ebx, which
+ * their callers set, so ebx falls back to the object's GOT address.
+ */
+static bool memory_address(const cs_insn *ci, const x86_op_mem *mem,
+			   const struct syscall_disasm_context *context,
+			   const struct pic_registers *pic, uint64_t *addr)
 {
+	uint8_t base = reg_family(mem->base);
+
 	if (mem->segment != X86_REG_INVALID || mem->index != X86_REG_INVALID)
 		return false;
 	if (mem->base == X86_REG_RIP) {
@@ -98,11 +114,63 @@ static bool memory_address(const cs_insn *ci, const x86_op_mem *mem, uint64_t go
 		*addr = (uint64_t)mem->disp;
 		return true;
 	}
-	if (mem->base == X86_REG_EBX && got_ebx) {
-		*addr = (uint32_t)(got_ebx + mem->disp);
+	if (context->is_64 || base == REG_NONE)
+		return false;
+	if (pic->known & 1 << base) {
+		*addr = (uint32_t)(pic->value[base] + mem->disp);
+		return true;
+	}
+	if (base == REG_BX && context->got_ebx) {
+		*addr = (uint32_t)(context->got_ebx + mem->disp);
 		return true;
 	}
 	return false;
+}
+
+/* Returns the register a PC thunk at addr loads (mov REG, [esp]; ret), or REG_NONE. */
+static uint8_t thunk_register(const struct code_range *ranges, size_t range_count, uint64_t addr)
+{
+	const uint8_t *bytes;
+	size_t i;
+
+	for (i = 0; i < range_count; i++) {
+		if (addr < ranges[i].addr || addr + 4 > ranges[i].addr + ranges[i].size)
+			continue;
+		bytes = ranges[i].bytes + (addr - ranges[i].addr);
+		/* 8b /r with ModRM 00 REG 100 and SIB 0x24 is mov REG, [esp]; c3 is ret. */
+		if (bytes[0] == 0x8b && (bytes[1] & 0xc7) == 0x04 && bytes[2] == 0x24 &&
+		    bytes[3] == 0xc3)
+			return (bytes[1] >> 3) & 7;
+		return REG_NONE;
+	}
+	return REG_NONE;
+}
+
+/* Follows the GOT registers across instruction insn, already classified. */
+static void update_pic_registers(const cs_insn *ci, const struct insn *insn,
+				 const struct code_range *ranges, size_t range_count,
+				 struct pic_registers *pic)
+{
+	const cs_x86 *x86 = &ci->detail->x86;
+	uint8_t thunk_reg = pic->thunk_reg;
+	bool copies_known = insn->move == MOVE_REG && (pic->known & 1 << insn->src);
+	uint32_t copied = copies_known ? pic->value[insn->src] : 0;
+
+	pic->thunk_reg = REG_NONE;
+	pic->known &= ~insn->writes;
+	if (copies_known) {
+		pic->known |= 1 << insn->dst;
+		pic->value[insn->dst] = copied;
+	}
+	if (thunk_reg != REG_NONE && ci->id == X86_INS_ADD && x86->op_count == 2 &&
+	    x86->operands[0].type == X86_OP_REG &&
+	    reg_family(x86->operands[0].reg) == thunk_reg &&
+	    x86->operands[1].type == X86_OP_IMM) {
+		pic->known |= 1 << thunk_reg;
+		pic->value[thunk_reg] = (uint32_t)(ci->address + x86->operands[1].imm);
+	}
+	if (insn->flow == FLOW_CALL)
+		pic->thunk_reg = thunk_register(ranges, range_count, insn->target);
 }
 
 /* The i386 vsyscall entry: call dword ptr gs:[0x10] reaches the kernel like int 0x80. */
@@ -114,7 +182,7 @@ static bool is_i386_vsyscall(const cs_x86_op *op)
 }
 
 static void classify_branch(const cs_insn *ci, const struct syscall_disasm_context *context,
-			    struct insn *out, bool is_call)
+			    const struct pic_registers *pic, struct insn *out, bool is_call)
 {
 	const cs_x86_op *op = &ci->detail->x86.operands[0];
 	uint64_t slot;
@@ -129,7 +197,7 @@ static void classify_branch(const cs_insn *ci, const struct syscall_disasm_conte
 	} else if (is_call && !context->is_64 && is_i386_vsyscall(op)) {
 		out->flow = FLOW_SYSCALL;
 	} else if (op->type == X86_OP_MEM &&
-		   memory_address(ci, &op->mem, context->got_ebx, &slot)) {
+		   memory_address(ci, &op->mem, context, pic, &slot)) {
 		out->flow = is_call ? FLOW_CALL_MEM : FLOW_JMP_MEM;
 		out->target = slot;
 	} else {
@@ -138,7 +206,8 @@ static void classify_branch(const cs_insn *ci, const struct syscall_disasm_conte
 }
 
 static void classify_flow(csh handle, const cs_insn *ci,
-			  const struct syscall_disasm_context *context, struct insn *out)
+			  const struct syscall_disasm_context *context,
+			  const struct pic_registers *pic, struct insn *out)
 {
 	const cs_x86 *x86 = &ci->detail->x86;
 
@@ -157,10 +226,10 @@ static void classify_flow(csh handle, const cs_insn *ci,
 		}
 		return;
 	case X86_INS_CALL:
-		classify_branch(ci, context, out, true);
+		classify_branch(ci, context, pic, out, true);
 		return;
 	case X86_INS_JMP:
-		classify_branch(ci, context, out, false);
+		classify_branch(ci, context, pic, out, false);
 		return;
 	case X86_INS_HLT:
 	case X86_INS_UD2:
@@ -218,12 +287,102 @@ static void classify_move(const cs_insn *ci, struct insn *out)
 		out->move = MOVE_NONE;
 }
 
+static bool is_stack_pointer(unsigned int reg)
+{
+	return reg == X86_REG_ESP || reg == X86_REG_RSP;
+}
+
+static bool is_stack_slot(const cs_x86_op *op)
+{
+	return op->type == X86_OP_MEM && is_stack_pointer(op->mem.base) &&
+	       op->mem.index == X86_REG_INVALID && op->mem.segment == X86_REG_INVALID &&
+	       op->mem.disp >= 0 && op->mem.disp <= LOC_STACK_MAX;
+}
+
+static void classify_push(const cs_x86_op *op, struct insn *out, int width)
+{
+	out->sp_delta = -width;
+	if (op->type == X86_OP_IMM) {
+		out->stack_op = STACK_PUSH_CONST;
+		out->imm = op->imm;
+	} else if (op->type == X86_OP_REG && reg_family(op->reg) != REG_NONE) {
+		out->stack_op = STACK_PUSH_REG;
+		out->stack_reg = reg_family(op->reg);
+	} else {
+		out->stack_op = STACK_PUSH_OTHER;
+	}
+}
+
+/* Records moves through the stack: pushes, pops, stack pointer arithmetic, loads and stores. */
+static void classify_stack(const cs_insn *ci, const struct syscall_disasm_context *context,
+			   struct insn *out)
+{
+	const cs_x86 *x86 = &ci->detail->x86;
+	const cs_x86_op *dst = &x86->operands[0], *src = &x86->operands[1];
+	int width = context->is_64 ? 8 : 4;
+
+	switch (ci->id) {
+	case X86_INS_PUSH:
+		if (x86->op_count == 1)
+			classify_push(dst, out, width);
+		return;
+	case X86_INS_POP:
+		out->sp_delta = width;
+		return;
+	case X86_INS_SUB:
+	case X86_INS_ADD:
+		if (x86->op_count == 2 && dst->type == X86_OP_REG && is_stack_pointer(dst->reg) &&
+		    src->type == X86_OP_IMM)
+			out->sp_delta = ci->id == X86_INS_ADD ? src->imm : -src->imm;
+		return;
+	case X86_INS_MOV:
+		if (x86->op_count != 2)
+			return;
+		if (is_stack_slot(dst) && dst->size >= 4 && src->type == X86_OP_IMM) {
+			out->stack_op = STACK_STORE_CONST;
+			out->imm = src->imm;
+		} else if (is_stack_slot(dst) && src->type == X86_OP_REG && src->size >= 4) {
+			out->stack_op = STACK_STORE_REG;
+			out->stack_reg = reg_family(src->reg);
+		} else if (is_stack_slot(src) && dst->type == X86_OP_REG && dst->size >= 4) {
+			out->stack_op = STACK_LOAD;
+			out->stack_reg = reg_family(dst->reg);
+		}
+		if (out->stack_op == STACK_STORE_REG && out->stack_reg == REG_NONE)
+			out->stack_op = STACK_NONE;
+		out->stack_offset = out->stack_op == STACK_NONE ? 0 :
+				    is_stack_slot(dst) ? dst->mem.disp : src->mem.disp;
+		return;
+	}
+}
+
+/*
+ * Guesses the target of "lea REG, [BASE + disp]" in i386 PIC code whose GOT
+ * register was reloaded from a stack spill, which the PIC tracking loses:
+ * the guess is GOT + disp, and only an exact function start is kept as an edge.
+ */
+static void classify_spilled_got_reference(const cs_insn *ci,
+					   const struct syscall_disasm_context *context,
+					   struct insn *out)
+{
+	const cs_x86_op *src = &ci->detail->x86.operands[1];
+
+	if (context->is_64 || !context->got_ebx || ci->id != X86_INS_LEA ||
+	    ci->detail->x86.op_count != 2 || src->mem.index != X86_REG_INVALID ||
+	    src->mem.segment != X86_REG_INVALID || reg_family(src->mem.base) == REG_NONE ||
+	    is_stack_pointer(src->mem.base))
+		return;
+	out->ref = (uint32_t)(context->got_ebx + src->mem.disp);
+	out->ref_is_load = false;
+	out->ref_is_guess = true;
+}
+
 /*
  * Records the address an instruction takes: the first fixed memory operand, or
  * in position-dependent code an immediate that may be a code address.
  */
 static void classify_reference(const cs_insn *ci, const struct syscall_disasm_context *context,
-			       struct insn *out)
+			       const struct pic_registers *pic, struct insn *out)
 {
 	const cs_x86 *x86 = &ci->detail->x86;
 	uint64_t addr;
@@ -234,7 +393,7 @@ static void classify_reference(const cs_insn *ci, const struct syscall_disasm_co
 	for (i = 0; i < x86->op_count; i++) {
 		const cs_x86_op *op = &x86->operands[i];
 
-		if (op->type == X86_OP_MEM && memory_address(ci, &op->mem, context->got_ebx, &addr)) {
+		if (op->type == X86_OP_MEM && memory_address(ci, &op->mem, context, pic, &addr)) {
 			out->ref = addr;
 			out->ref_is_load = ci->id != X86_INS_LEA;
 			return;
@@ -245,10 +404,11 @@ static void classify_reference(const cs_insn *ci, const struct syscall_disasm_co
 			return;
 		}
 	}
+	classify_spilled_got_reference(ci, context, out);
 }
 
 static void classify(csh handle, const cs_insn *ci, const struct syscall_disasm_context *context,
-		     struct insn *out)
+		     const struct pic_registers *pic, struct insn *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->addr = ci->address;
@@ -257,11 +417,15 @@ static void classify(csh handle, const cs_insn *ci, const struct syscall_disasm_
 	out->src = REG_NONE;
 	out->is_nop = ci->id == X86_INS_NOP;
 
-	classify_flow(handle, ci, context, out);
+	classify_flow(handle, ci, context, pic, out);
 	classify_move(ci, out);
-	classify_reference(ci, context, out);
+	classify_reference(ci, context, pic, out);
+	classify_stack(ci, context, out);
 
 	out->writes = written_families(handle, ci);
+	/* Calls and returns leave the stack pointer where it was, seen from the caller. */
+	out->sp_unknown = (out->writes & 1 << REG_SP) && !out->sp_delta &&
+			  out->flow == FLOW_NEXT && out->stack_op == STACK_NONE;
 	if (out->flow == FLOW_CALL || out->flow == FLOW_CALL_MEM || out->flow == FLOW_CALL_REG)
 		out->writes |= call_clobbers(context->is_64);
 	if (out->flow == FLOW_SYSCALL)
@@ -287,6 +451,7 @@ int syscall_disasm_ranges(struct syscall_object *object, const struct code_range
 			  size_t range_count, const struct syscall_disasm_context *context)
 {
 	cs_mode mode = context->is_64 ? CS_MODE_64 : CS_MODE_32;
+	struct pic_registers pic = { .thunk_reg = REG_NONE };
 	size_t capacity = 0, i;
 	struct insn decoded;
 	cs_insn *ci;
@@ -317,7 +482,9 @@ int syscall_disasm_ranges(struct syscall_object *object, const struct code_range
 				addr++;
 				continue;
 			}
-			classify(handle, ci, context, &decoded);
+			classify(handle, ci, context, &pic, &decoded);
+			if (!context->is_64)
+				update_pic_registers(ci, &decoded, ranges, range_count, &pic);
 			err = append_insn(object, &capacity, &decoded);
 		}
 	}
@@ -328,14 +495,14 @@ int syscall_disasm_ranges(struct syscall_object *object, const struct code_range
 }
 
 struct slice_state {
-	uint32_t pos;		/* the instruction before which reg is wanted */
-	uint8_t reg;
+	uint32_t pos;		/* the instruction before which loc is wanted */
+	uint16_t loc;
 };
 
-/* Remembers (pos, reg) pairs already queued; returns false when the pair was seen. */
-static bool slice_mark(uint64_t *table, uint32_t pos, uint8_t reg)
+/* Remembers (pos, loc) pairs already queued; returns false when the pair was seen. */
+static bool slice_mark(uint64_t *table, uint32_t pos, uint16_t loc)
 {
-	uint64_t key = ((uint64_t)pos << 8 | reg) + 1;
+	uint64_t key = ((uint64_t)pos << 16 | loc) + 1;
 	uint32_t slot = (uint32_t)(key * 0x9e3779b97f4a7c15ULL >> 40) & (SLICE_TABLE_SIZE - 1);
 
 	while (table[slot]) {
@@ -380,7 +547,7 @@ struct slice_result {
 	size_t max;
 	size_t count;
 	bool unknown;
-	uint16_t entry_regs;
+	struct slice_entry entry;
 };
 
 static void slice_add_value(struct slice_result *result, int64_t value)
@@ -397,39 +564,93 @@ static void slice_add_value(struct slice_result *result, int64_t value)
 }
 
 /*
- * Applies predecessor instruction pred to the wanted register: either it
- * produces the value, or the walk goes on before it with the same or another register.
+ * Returns the location a register has before insn, given the one after it:
+ * the same, another register or a stack slot it was copied from. Stores a
+ * constant in *value and returns LOC_NONE when insn sets it, and returns
+ * LOC_NONE with *known false when insn sets it in a way not followed.
  */
-static void slice_step(const struct syscall_object *object, uint32_t pred, uint8_t reg,
+static uint16_t register_before(const struct insn *insn, uint16_t reg, int64_t *value,
+				bool *known)
+{
+	*known = true;
+	if (insn->move != MOVE_NONE && insn->dst == reg) {
+		if (insn->move == MOVE_REG)
+			return insn->src;
+		*value = insn->imm;
+		return LOC_NONE;
+	}
+	if (insn->stack_op == STACK_LOAD && insn->stack_reg == reg)
+		return LOC_STACK + insn->stack_offset;
+	if (insn->writes & (1 << reg)) {
+		*known = false;
+		return LOC_NONE;
+	}
+	return reg;
+}
+
+/* Like register_before(), for the stack slot loc - LOC_STACK bytes above the stack pointer. */
+static uint16_t slot_before(const struct insn *insn, uint16_t loc, int64_t *value, bool *known)
+{
+	int64_t offset = loc - LOC_STACK;
+	bool pushes = insn->stack_op == STACK_PUSH_CONST || insn->stack_op == STACK_PUSH_REG ||
+		      insn->stack_op == STACK_PUSH_OTHER;
+
+	*known = !insn->sp_unknown;
+	if (!*known)
+		return LOC_NONE;
+	if ((pushes && offset == 0) ||
+	    ((insn->stack_op == STACK_STORE_CONST || insn->stack_op == STACK_STORE_REG) &&
+	     insn->stack_offset == offset)) {
+		if (insn->stack_op == STACK_PUSH_REG || insn->stack_op == STACK_STORE_REG)
+			return insn->stack_reg;
+		*known = insn->stack_op != STACK_PUSH_OTHER;
+		*value = insn->imm;
+		return LOC_NONE;
+	}
+	offset += insn->sp_delta;
+	if (offset < 0 || offset > LOC_STACK_MAX) {
+		*known = false;
+		return LOC_NONE;
+	}
+	return LOC_STACK + offset;
+}
+
+/*
+ * Applies predecessor instruction pred to the wanted location: either it
+ * produces the value, or the walk goes on before it with the same or another location.
+ */
+static void slice_step(const struct syscall_object *object, uint32_t pred, uint16_t loc,
 		       struct slice_result *result, struct slice_state *stack, size_t *depth,
 		       uint64_t *table)
 {
 	const struct insn *insn = &object->insns[pred];
+	int64_t value = 0;
+	bool known;
 
-	if (insn->move != MOVE_NONE && insn->dst == reg) {
-		if (insn->move == MOVE_CONST) {
-			slice_add_value(result, insn->imm);
-			return;
-		}
-		reg = insn->src;
-	} else if (insn->writes & (1 << reg)) {
+	loc = loc < LOC_STACK ? register_before(insn, loc, &value, &known) :
+	      slot_before(insn, loc, &value, &known);
+	if (!known) {
 		result->unknown = true;
 		return;
 	}
-	if (!slice_mark(table, pred, reg))
+	if (loc == LOC_NONE) {
+		slice_add_value(result, value);
+		return;
+	}
+	if (!slice_mark(table, pred, loc))
 		return;
 	if (*depth >= SLICE_MAX_STEPS) {
 		result->unknown = true;
 		return;
 	}
-	stack[(*depth)++] = (struct slice_state){ .pos = pred, .reg = reg };
+	stack[(*depth)++] = (struct slice_state){ .pos = pred, .loc = loc };
 }
 
 size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, uint32_t insn,
-			    uint8_t reg, int64_t *values, size_t max, bool *unknown,
-			    uint16_t *entry_regs)
+			    uint16_t loc, int64_t *values, size_t max, bool *unknown,
+			    struct slice_entry *entry_locs)
 {
-	struct slice_result result = { .values = values, .max = max };
+	struct slice_result result = { .values = values, .max = max, .entry.stack = -1 };
 	uint64_t entry = object->funcs[func].addr;
 	struct slice_state *stack;
 	uint64_t *table;
@@ -441,12 +662,12 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 		free(table);
 		free(stack);
 		*unknown = true;
-		*entry_regs = 0;
+		*entry_locs = result.entry;
 		return 0;
 	}
 
-	stack[depth++] = (struct slice_state){ .pos = insn, .reg = reg };
-	slice_mark(table, insn, reg);
+	stack[depth++] = (struct slice_state){ .pos = insn, .loc = loc };
+	slice_mark(table, insn, loc);
 	while (depth > 0) {
 		struct slice_state state = stack[--depth];
 		uint64_t addr = object->insns[state.pos].addr;
@@ -457,18 +678,23 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 			result.unknown = true;
 			break;
 		}
+		if (addr == entry && state.loc < LOC_STACK) {
+			result.entry.regs |= 1 << state.loc;
+			continue;
+		}
 		if (addr == entry) {
-			result.entry_regs |= 1 << state.reg;
+			/* TODO: a second stack argument reaching the entry is not kept. */
+			result.entry.stack = state.loc - LOC_STACK;
 			continue;
 		}
 		if (falls_through(object, state.pos)) {
 			has_pred = true;
-			slice_step(object, state.pos - 1, state.reg, &result, stack, &depth, table);
+			slice_step(object, state.pos - 1, state.loc, &result, stack, &depth, table);
 		}
 		for (j = first_jump_to(object, addr);
 		     j < object->jump_count && object->jumps[j].target == addr; j++) {
 			has_pred = true;
-			slice_step(object, object->jumps[j].source, state.reg, &result, stack,
+			slice_step(object, object->jumps[j].source, state.loc, &result, stack,
 				   &depth, table);
 		}
 		/* A nop nothing reaches is alignment padding after a jump, not a path. */
@@ -479,6 +705,6 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 	free(table);
 	free(stack);
 	*unknown = result.unknown;
-	*entry_regs = result.entry_regs;
+	*entry_locs = result.entry;
 	return result.count;
 }

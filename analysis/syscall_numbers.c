@@ -72,8 +72,8 @@ static int add_unrecovered(struct syscall_object *object, struct site_lists *lis
 	return 0;
 }
 
-/* Returns the register family a dispatcher reads its number from, or REG_NONE. */
-static uint8_t entry_register(uint16_t entry_regs)
+/* Returns the location a dispatcher reads its number from at entry, or LOC_NONE. */
+static uint16_t entry_location(const struct slice_entry *entry)
 {
 	static const uint8_t preferred[] = {
 		REG_DI, REG_SI, REG_DX, REG_CX, REG_R8, REG_R9, REG_AX,
@@ -82,18 +82,25 @@ static uint8_t entry_register(uint16_t entry_regs)
 	size_t i;
 
 	for (i = 0; i < sizeof(preferred); i++)
-		if (entry_regs & (1 << preferred[i]))
+		if (entry->regs & (1 << preferred[i]))
 			return preferred[i];
-	return REG_NONE;
+	if (entry->stack >= 0)
+		return LOC_STACK + entry->stack;
+	return LOC_NONE;
+}
+
+static bool reaches_entry(const struct slice_entry *entry)
+{
+	return entry->regs || entry->stack >= 0;
 }
 
 /*
- * Slices reg before instruction insn of function func and records what it
+ * Slices loc before instruction insn of function func and records what it
  * finds: numbers as sites, a missing constant as an unrecovered site.
- * Sets *entry_regs to the registers that reach the function entry instead.
+ * Sets *entry to the locations that reach the function entry instead.
  */
 static int resolve_site(struct syscall_object *object, struct site_lists *lists, uint32_t func,
-			uint32_t insn, uint8_t reg, bool via_dispatcher, uint16_t *entry_regs)
+			uint32_t insn, uint16_t loc, bool via_dispatcher, struct slice_entry *entry)
 {
 	bool compat32 = object->insns[insn].compat32;
 	int64_t values[MAX_SITE_VALUES];
@@ -101,8 +108,8 @@ static int resolve_site(struct syscall_object *object, struct site_lists *lists,
 	unsigned int nr;
 	size_t count, i;
 
-	count = syscall_object_slice(object, func, insn, reg, values, MAX_SITE_VALUES, &unknown,
-				     entry_regs);
+	count = syscall_object_slice(object, func, insn, loc, values, MAX_SITE_VALUES, &unknown,
+				     entry);
 	for (i = 0; i < count; i++) {
 		struct syscall_site site = {
 			.addr = object->insns[insn].addr,
@@ -128,7 +135,7 @@ static int resolve_site(struct syscall_object *object, struct site_lists *lists,
 
 static int resolve_syscall_instructions(struct syscall_object *object, struct site_lists *lists)
 {
-	uint16_t entry_regs;
+	struct slice_entry entry;
 	size_t f, i;
 
 	for (f = 0; f < object->func_count; f++) {
@@ -138,14 +145,16 @@ static int resolve_syscall_instructions(struct syscall_object *object, struct si
 			if (object->insns[i].flow != FLOW_SYSCALL)
 				continue;
 			object->syscall_insn_count++;
-			if (resolve_site(object, lists, f, i, REG_AX, false, &entry_regs))
+			if (resolve_site(object, lists, f, i, REG_AX, false, &entry))
 				return -1;
+			if (!reaches_entry(&entry))
+				continue;
 			/* TODO: an int 0x80 helper of 64-bit code taking its number as argument. */
-			if (entry_regs && object->insns[i].compat32 &&
+			if (object->insns[i].compat32 &&
 			    add_unrecovered(object, lists, f, object->insns[i].addr))
 				return -1;
-			if (entry_regs && !object->insns[i].compat32 && func->dispatch_reg == REG_NONE)
-				func->dispatch_reg = entry_register(entry_regs);
+			if (!object->insns[i].compat32 && func->dispatch_loc == LOC_NONE)
+				func->dispatch_loc = entry_location(&entry);
 		}
 	}
 	return 0;
@@ -164,7 +173,15 @@ static long dispatcher_entered(const struct syscall_object *object, uint32_t fun
 		return -1;
 	if (insn->flow != FLOW_CALL && (uint32_t)callee == func)
 		return -1;
-	return object->funcs[callee].dispatch_reg != REG_NONE ? callee : -1;
+	return object->funcs[callee].dispatch_loc != LOC_NONE ? callee : -1;
+}
+
+/* Returns where the dispatcher callee reads its number, seen before branch insn. */
+static uint16_t argument_location(const struct syscall_object *object, long callee,
+				  const struct insn *insn)
+{
+	return argument_before_branch(object->funcs[callee].dispatch_loc,
+				      insn->flow == FLOW_CALL, object->is_64);
 }
 
 /* Marks as dispatchers the callers that pass their own argument on to a dispatcher. */
@@ -172,7 +189,8 @@ static void propagate_dispatchers(struct syscall_object *object)
 {
 	int64_t values[MAX_SITE_VALUES];
 	bool changed = true, unknown;
-	uint16_t entry_regs;
+	struct slice_entry entry;
+	uint16_t loc;
 	size_t f, i;
 
 	while (changed) {
@@ -180,17 +198,19 @@ static void propagate_dispatchers(struct syscall_object *object)
 		for (f = 0; f < object->func_count; f++) {
 			struct func *func = &object->funcs[f];
 
-			for (i = func->first; i < func->end && func->dispatch_reg == REG_NONE;
+			for (i = func->first; i < func->end && func->dispatch_loc == LOC_NONE;
 			     i++) {
 				long callee = dispatcher_entered(object, f, &object->insns[i]);
 
-				if (callee < 0)
+				loc = callee >= 0 ?
+				      argument_location(object, callee, &object->insns[i]) :
+				      LOC_NONE;
+				if (loc == LOC_NONE)
 					continue;
-				syscall_object_slice(object, f, i, object->funcs[callee].dispatch_reg,
-						     values, MAX_SITE_VALUES, &unknown,
-						     &entry_regs);
-				func->dispatch_reg = entry_register(entry_regs);
-				changed |= func->dispatch_reg != REG_NONE;
+				syscall_object_slice(object, f, i, loc, values, MAX_SITE_VALUES,
+						     &unknown, &entry);
+				func->dispatch_loc = entry_location(&entry);
+				changed |= func->dispatch_loc != LOC_NONE;
 			}
 		}
 	}
@@ -198,7 +218,8 @@ static void propagate_dispatchers(struct syscall_object *object)
 
 static int resolve_dispatcher_calls(struct syscall_object *object, struct site_lists *lists)
 {
-	uint16_t entry_regs;
+	struct slice_entry entry;
+	uint16_t loc;
 	size_t f, i;
 
 	for (f = 0; f < object->func_count; f++) {
@@ -207,10 +228,11 @@ static int resolve_dispatcher_calls(struct syscall_object *object, struct site_l
 		for (i = func->first; i < func->end; i++) {
 			long callee = dispatcher_entered(object, f, &object->insns[i]);
 
-			if (callee < 0)
+			loc = callee >= 0 ? argument_location(object, callee, &object->insns[i]) :
+			      LOC_NONE;
+			if (loc == LOC_NONE)
 				continue;
-			if (resolve_site(object, lists, f, i, object->funcs[callee].dispatch_reg,
-					 true, &entry_regs))
+			if (resolve_site(object, lists, f, i, loc, true, &entry))
 				return -1;
 		}
 	}

@@ -201,7 +201,8 @@ static uint64_t pointer_at(struct loader *loader, uint64_t addr)
 
 static int record_plt(struct loader *loader, const char *name, const GElf_Shdr *shdr)
 {
-	uint64_t entry_size = shdr->sh_entsize ? shdr->sh_entsize : 16, addr;
+	/* i386 linkers set sh_entsize 4 on .plt, whose entries are 16 bytes long. */
+	uint64_t entry_size = shdr->sh_entsize >= 8 ? shdr->sh_entsize : 16, addr;
 
 	if (strcmp(name, ".plt") && strcmp(name, ".plt.sec") && strcmp(name, ".plt.got"))
 		return 0;
@@ -456,8 +457,9 @@ static int record_relocation(struct loader *loader, Elf_Data *symbols, size_t st
 			     uint64_t offset, uint64_t info, int64_t addend, bool has_addend)
 {
 	bool is_64 = loader->object->is_64;
-	unsigned int type = is_64 ? GELF_R_TYPE(info) : ELF32_R_TYPE(info);
-	size_t sym_index = is_64 ? GELF_R_SYM(info) : ELF32_R_SYM(info);
+	/* gelf_getrel() and gelf_getrela() widen 32-bit r_info to the 64-bit layout. */
+	unsigned int type = GELF_R_TYPE(info);
+	size_t sym_index = GELF_R_SYM(info);
 	unsigned int irelative = is_64 ? R_X86_64_IRELATIVE : R_386_IRELATIVE;
 	const char *name = NULL;
 	uint64_t local = 0;
@@ -647,7 +649,7 @@ static int build_functions(struct loader *loader)
 			continue;
 		object->funcs[kept].addr = start;
 		object->funcs[kept].first = lower_bound_insn(object, start);
-		object->funcs[kept].dispatch_reg = REG_NONE;
+		object->funcs[kept].dispatch_loc = LOC_NONE;
 		while (name < loader->name_count && loader->names[name].addr < start)
 			name++;
 		if (name < loader->name_count && loader->names[name].addr == start)
@@ -736,7 +738,9 @@ static int build_data_nodes(struct loader *loader)
 	for (i = 0; i < object->insn_count; i++) {
 		uint64_t ref = object->insns[i].ref;
 
-		if (ref && !find_slot(loader, ref) && data_range_end(loader, ref) &&
+		if (!ref || object->insns[i].ref_is_guess)
+			continue;
+		if (!find_slot(loader, ref) && data_range_end(loader, ref) &&
 		    add_data_start(loader, ref))
 			return -1;
 	}
@@ -765,7 +769,7 @@ static int build_data_nodes(struct loader *loader)
 		memset(node, 0, sizeof(*node));
 		node->addr = start;
 		node->data_end = end;
-		node->dispatch_reg = REG_NONE;
+		node->dispatch_loc = LOC_NONE;
 		kept++;
 	}
 	object->func_count = object->code_func_count + kept;
@@ -881,6 +885,10 @@ static int add_insn_edges(struct loader *loader, uint32_t func_index, const stru
 	}
 	if (!insn->ref)
 		return 0;
+	if (insn->ref_is_guess) {
+		callee = func_starting_at(object, insn->ref);
+		return callee >= 0 ? add_callee(lists, callee) : 0;
+	}
 	if (find_slot(loader, insn->ref))
 		return add_slot_edges(loader, lists, insn->ref);
 	callee = insn->ref_is_load ? -1 : func_starting_at(object, insn->ref);

@@ -39,6 +39,22 @@ enum insn_flow {
 	FLOW_SYSCALL,		/* syscall, sysenter, int 0x80, call gs:[0x10] on i386 */
 };
 
+/* How an instruction moves a value through the stack. */
+enum stack_op {
+	STACK_NONE,
+	STACK_LOAD,		/* reg = [sp + offset] */
+	STACK_STORE_CONST,	/* [sp + offset] = imm */
+	STACK_STORE_REG,	/* [sp + offset] = reg */
+	STACK_PUSH_CONST,	/* push imm */
+	STACK_PUSH_REG,		/* push reg */
+	STACK_PUSH_OTHER,	/* push of a value not tracked */
+};
+
+/* A location the slice follows: a reg_family below REG_COUNT, or a stack slot. */
+#define LOC_STACK 0x100		/* LOC_STACK + n: the slot n bytes above the stack pointer */
+#define LOC_STACK_MAX 0xfeff	/* largest offset followed */
+#define LOC_NONE 0xffff
+
 enum insn_move {
 	MOVE_NONE,		/* writes no family, or writes in a way not tracked */
 	MOVE_CONST,		/* dst = imm */
@@ -57,8 +73,14 @@ struct insn {
 	uint8_t dst;		/* reg_family of a move */
 	uint8_t src;		/* reg_family a MOVE_REG copies */
 	bool ref_is_load;	/* ref is read from (a slot), not just computed */
+	bool ref_is_guess;	/* ref may be no address: keep it only on a function start */
 	bool compat32;		/* int 0x80 or sysenter in 64-bit code: an i386 call number */
 	bool is_nop;		/* padding: when nothing jumps to it, paths through it are dead */
+	bool sp_unknown;	/* changes the stack pointer in a way not tracked */
+	int32_t sp_delta;	/* change of the stack pointer: push, pop, add or sub of a constant */
+	int32_t stack_offset;	/* offset above the stack pointer of a stack load or store */
+	uint8_t stack_op;	/* enum stack_op */
+	uint8_t stack_reg;	/* reg_family loaded, stored or pushed */
 };
 
 struct func {
@@ -73,7 +95,7 @@ struct func {
 	size_t import_count;
 	uint64_t syscalls[SYSCALL_SET_WORDS];
 	uint64_t syscalls32[SYSCALL_SET_WORDS];	/* i386 numbers of compat32 sites */
-	uint8_t dispatch_reg;	/* reg_family of the call number argument, or REG_NONE */
+	uint16_t dispatch_loc;	/* location of the call number argument at entry, or LOC_NONE */
 	uint32_t unrecovered;	/* sites in it whose number is unknown */
 };
 
@@ -176,16 +198,35 @@ long syscall_object_func_at(const struct syscall_object *object, uint64_t addr);
 const struct export *syscall_object_find_export(const struct syscall_object *object,
 						const char *name);
 
+/* Locations whose value comes from the function's caller. */
+struct slice_entry {
+	uint16_t regs;		/* bit per reg_family */
+	int32_t stack;		/* stack slot offset at the entry, or -1 */
+};
+
 /*
- * Finds the constant values reg may hold before instruction index insn of
- * function func, walking back through fallthrough and direct jump edges.
- * Stores up to max values; *unknown is set when some path gives no constant,
- * and *entry_regs gets a bit per register family that reaches the function entry.
- * Returns the count of values stored.
+ * Finds the constant values location loc may contain before instruction
+ * index insn of function func, walking back through fallthrough and direct
+ * jump edges. Stores up to max values and returns their count. *unknown is
+ * set when some path gives no constant, and *entry gets the locations that
+ * reach the function entry instead.
  */
 size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, uint32_t insn,
-			    uint8_t reg, int64_t *values, size_t max, bool *unknown,
-			    uint16_t *entry_regs);
+			    uint16_t loc, int64_t *values, size_t max, bool *unknown,
+			    struct slice_entry *entry);
+
+/*
+ * Converts a dispatcher's argument location at its entry into the location
+ * at a call (the return address is not pushed yet) or a tail jump to it.
+ */
+static inline uint16_t argument_before_branch(uint16_t dispatch_loc, bool is_call, bool is_64)
+{
+	unsigned int width = is_64 ? 8 : 4;
+
+	if (dispatch_loc < LOC_STACK || dispatch_loc == LOC_NONE || !is_call)
+		return dispatch_loc;
+	return dispatch_loc - LOC_STACK >= (int)width ? dispatch_loc - width : LOC_NONE;
+}
 
 static inline void syscall_set_add(uint64_t *set, unsigned int nr)
 {

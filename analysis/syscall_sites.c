@@ -269,8 +269,8 @@ static int reach_roots(struct scan *scan, const struct syscall_scan_input *input
 	return 0;
 }
 
-/* Returns the dispatcher register of the first definition of name, or REG_NONE. */
-static uint8_t imported_dispatcher(const struct scan *scan, const char *name)
+/* Returns the argument location of the first dispatcher defined as name, or LOC_NONE. */
+static uint16_t imported_dispatcher(const struct scan *scan, const char *name)
 {
 	const struct export *export;
 	size_t i;
@@ -281,10 +281,10 @@ static uint8_t imported_dispatcher(const struct scan *scan, const char *name)
 		if (object->error[0])
 			continue;
 		export = syscall_object_find_export(object, name);
-		if (export && object->funcs[export->func].dispatch_reg != REG_NONE)
-			return object->funcs[export->func].dispatch_reg;
+		if (export && object->funcs[export->func].dispatch_loc != LOC_NONE)
+			return object->funcs[export->func].dispatch_loc;
 	}
-	return REG_NONE;
+	return LOC_NONE;
 }
 
 /* Places and counts per call number, turned into JSON at the end. */
@@ -361,23 +361,26 @@ static int collect_imported_dispatch(struct scan *scan, struct found *found,
 				     const struct scan_object *entry)
 {
 	const struct syscall_object *object = entry->object;
+	struct slice_entry caller_entry;
 	int64_t values[16];
-	uint16_t entry_regs;
 	unsigned int nr;
 	size_t i, j, count;
 	bool unknown;
 
 	for (i = 0; i < object->import_call_count; i++) {
 		const struct import_call *call = &object->import_calls[i];
-		uint8_t reg;
+		uint8_t flow = object->insns[call->insn].flow;
+		uint16_t loc;
 
 		if (!entry->reached[call->func])
 			continue;
-		reg = imported_dispatcher(scan, call->name);
-		if (reg == REG_NONE)
+		loc = argument_before_branch(imported_dispatcher(scan, call->name),
+					     flow == FLOW_CALL || flow == FLOW_CALL_MEM,
+					     object->is_64);
+		if (loc == LOC_NONE)
 			continue;
-		count = syscall_object_slice(object, call->func, call->insn, reg, values,
-					     ARRAY_SIZE(values), &unknown, &entry_regs);
+		count = syscall_object_slice(object, call->func, call->insn, loc, values,
+					     ARRAY_SIZE(values), &unknown, &caller_entry);
 		for (j = 0; j < count; j++) {
 			uint64_t addr = object->insns[call->insn].addr;
 
@@ -390,7 +393,7 @@ static int collect_imported_dispatch(struct scan *scan, struct found *found,
 				return -1;
 		}
 		/* TODO: a caller passing its own argument on to syscall() is not followed. */
-		if (!unknown && !entry_regs)
+		if (!unknown && !caller_entry.regs && caller_entry.stack < 0)
 			continue;
 		found->unrecovered_reached++;
 		if (list_unrecovered(found, entry, call->func, object->insns[call->insn].addr))
@@ -526,7 +529,7 @@ static json_t *dispatcher_names(const struct syscall_object *object)
 	for (i = 0; names && i < object->func_count; i++) {
 		const struct func *func = &object->funcs[i];
 
-		if (func->dispatch_reg == REG_NONE)
+		if (func->dispatch_loc == LOC_NONE)
 			continue;
 		if (!func->name)
 			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)func->addr);

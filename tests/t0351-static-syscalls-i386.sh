@@ -24,7 +24,24 @@ check_json "int 0x80 after a jump: getpid" "$scan" \
 for name in sched_yield umask getrusage times getpriority; do
 	check_json "libc wrapper $name found" "$scan" ".system_calls | has(\"$name\")"
 done
-# syscall(2) on i386 takes its number on the stack, which the scan does not follow.
-check_json "unrecovered sites counted" "$scan" '.unrecovered_sites >= 2'
+check_json "syscall(2) stack argument recovered" "$scan" \
+	'.system_calls.membarrier.number == 375 and
+	 (.system_calls.membarrier.sources | any(startswith("program:0x")))'
+check_json "second syscall(2) call recovered" "$scan" \
+	'.system_calls.gettid.sources | any(startswith("program:0x"))'
+check_json "run-time number counted" "$scan" \
+	'.unrecovered_locations | any(startswith("program:0x"))'
+check_json "i386 syscall() is a dispatcher" "$scan" \
+	'[.per_object[] | select(.role == "library") | .dispatchers[]] | index("syscall") != null'
 check_json "i386 libc analysed" "$scan" \
 	'[.per_object[] | select(.role == "library" and .machine == "i386")] | length >= 1'
+
+trace=$WORK/trace.json
+if ! trace_command "$trace" "$prog"; then
+	fail "trace of static_syscalls32" "$(head -c 600 "$trace" 2>/dev/null)"
+	exit 0
+fi
+missing=$(jq -r --slurpfile trace "$trace" '
+	([$trace[0].syscalls[] | select(.abi == "32" and .name != "execve") | .name] | unique)
+	- (.system_calls | keys) | join(",")' "$scan")
+check_eq "traced i386 calls all found statically" "" "$missing"
