@@ -45,13 +45,14 @@ create index t_b on t(b); select count(*) from t; pragma integrity_check;"
 }
 
 # recall_line SCAN TRACE: prints "STATIC ALL_LIBRARIES DYNAMIC FOUND RECALL_PERMILLE MISSING".
-# The dynamic set is the native (64-bit) calls the trace saw, without execve:
+# The dynamic set is the traced calls of the program's ABI without execve:
 # that call is made by the launcher to start the program, not by its code.
 recall_line()
 {
 	jq -r --slurpfile trace "$2" '
-		([$trace[0].syscalls[] | select(.abi == "64" and .name != "execve") | .name]
-		 | unique) as $dynamic
+		.abi as $abi
+		| ([$trace[0].syscalls[] | select(.abi == $abi and .name != "execve") | .name]
+		   | unique) as $dynamic
 		| ($dynamic - (.system_calls | keys)) as $missing
 		| ($dynamic | length) as $total
 		| "\(.static_set_size) \(.all_sites_in_libraries_size) \($total) "

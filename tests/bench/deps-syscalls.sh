@@ -17,9 +17,10 @@ trap 'rm -rf "$WORK"' EXIT
 [ -x "$UNISCOPE" ] && [ -x "$SCAN" ] || { echo "build first: make" >&2; exit 1; }
 
 set_recall_workloads "$WORK"
-workloads=("static_syscalls|$PROGS/static_syscalls" "${RECALL_WORKLOADS[@]}")
+workloads=("static_syscalls|$PROGS/static_syscalls" "static_syscalls32|$PROGS/static_syscalls32"
+	"${RECALL_WORKLOADS[@]}")
 
-printf '%-16s %7s %9s %9s %8s %7s %9s %8s  %s\n' program static libc_all libs_all traced \
+printf '%-18s %7s %9s %9s %8s %7s %9s %8s  %s\n' program static libc_all libs_all traced \
 	recall static/tr scan_ms missing
 for workload in "${workloads[@]}"; do
 	name=${workload%%|*}
@@ -36,10 +37,10 @@ for workload in "${workloads[@]}"; do
 		"$(recall_line "$WORK/scan.json" "$WORK/trace.json")"
 	libc_all=$(jq '[.per_object | to_entries[] | select(.key | test("/libc\\.so"))
 			| .value.all_sites_size] | max // 0' "$WORK/scan.json")
-	printf '%-16s %7s %9s %9s %8s %7s %9s %8s  %s\n' "$name" "$static" "$libc_all" "$all" \
+	printf '%-18s %7s %9s %9s %8s %7s %9s %8s  %s\n' "$name" "$static" "$libc_all" "$all" \
 		"$dynamic" "$(awk -v r="$recall" 'BEGIN { printf "%.3f", r / 1000 }')" \
 		"$(awk -v s="$static" -v d="$dynamic" 'BEGIN { printf "%.2f", d ? s / d : 0 }')" \
 		"$(( (end - start) / 1000000 ))" "$missing"
 done
-echo "recall: traced native calls (execve excepted) found in the static set; static/tr:"
-echo "static set size over traced set size. One run per program, on this machine."
+echo "recall: traced calls of the program's ABI (execve excepted) found in the static set;"
+echo "static/tr: static set size over traced set size. One run per program, on this machine."
