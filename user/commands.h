@@ -7,6 +7,8 @@
 #define __UNISCOPE_COMMANDS_H
 
 int cmd_trace(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 int cmd_deps(int argc, char **argv);
 
 #endif /* __UNISCOPE_COMMANDS_H */

@@ -20,6 +20,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "trace", cmd_trace, "count and time the system calls of a command or process" },
+	{ "match", cmd_match, "choose the Unikraft libraries that cover a dependency report" },
+	{ "build", cmd_build, "generate, configure and build a Unikraft application" },
 	{ "deps", cmd_deps, "find the libraries, symbols, packages and system calls a program needs" },
 };
 
