@@ -581,6 +581,8 @@ static const struct slot *find_slot(const struct loader *loader, uint64_t addr)
 {
 	struct slot key = { .addr = addr };
 
+	if (!loader->slot_count)
+		return NULL;
 	return bsearch(&key, loader->slots, loader->slot_count, sizeof(key), compare_slots);
 }
 
@@ -637,7 +639,8 @@ static int build_functions(struct loader *loader)
 			if (add_start(loader, object->insns[i].target))
 				return -1;
 	qsort(loader->starts, loader->start_count, sizeof(uint64_t), compare_u64);
-	qsort(loader->names, loader->name_count, sizeof(loader->names[0]), compare_names);
+	if (loader->name_count)
+		qsort(loader->names, loader->name_count, sizeof(loader->names[0]), compare_names);
 
 	object->funcs = calloc(loader->start_count + 1, sizeof(*object->funcs));
 	if (!object->funcs)
@@ -748,7 +751,9 @@ static int build_data_nodes(struct loader *loader)
 		if (loader->slots[i].local && data_range_end(loader, loader->slots[i].local) &&
 		    add_data_start(loader, loader->slots[i].local))
 			return -1;
-	qsort(loader->data_starts, loader->data_start_count, sizeof(uint64_t), compare_u64);
+	if (loader->data_start_count)
+		qsort(loader->data_starts, loader->data_start_count, sizeof(uint64_t),
+		      compare_u64);
 
 	count = object->code_func_count + loader->data_start_count;
 	grown = realloc(object->funcs, (count + 1) * sizeof(*grown));
@@ -1262,7 +1267,8 @@ static int load_object(struct syscall_object *object)
 	    collect_symbols(&loader) || collect_frame_starts(&loader) || collect_slots(&loader))
 		goto out;
 	qsort(loader.ranges, loader.range_count, sizeof(*loader.ranges), compare_ranges);
-	qsort(loader.slots, loader.slot_count, sizeof(*loader.slots), compare_slots);
+	if (loader.slot_count)
+		qsort(loader.slots, loader.slot_count, sizeof(*loader.slots), compare_slots);
 
 	context.is_64 = object->is_64;
 	context.immediates_are_addresses = loader.ehdr.e_type == ET_EXEC;

@@ -581,13 +581,14 @@ static json_t *build_system_calls(const struct scan *scan, struct found *found, 
 		if (!syscall_set_has(scan->reached_set[compat32], nr))
 			continue;
 		sources = found->sources[compat32][nr];
-		imports = imports_of ? imports_of[nr] : NULL;
+		sources = sources ? json_incref(sources) : json_array();
+		imports = imports_of && imports_of[nr] ? json_incref(imports_of[nr]) : json_array();
 		json_object_set_new(calls, syscall_name_or_number(table, nr, buf, sizeof(buf)),
-				    json_pack("{s:i, s:O, s:I, s:O}", "number", nr,
-					      "sources", sources ? sources : json_array(),
+				    json_pack("{s:i, s:o, s:I, s:o}", "number", nr,
+					      "sources", sources,
 					      "source_count",
 					      (json_int_t)found->source_counts[compat32][nr],
-					      "imports", imports ? imports : json_array()));
+					      "imports", imports));
 	}
 	return calls;
 }

@@ -173,17 +173,21 @@ int main(int argc, char **argv)
 		log_verbosity = 2;
 	elf_version(EV_CURRENT);
 	add_needed(&list, argv[1], true);
-	if (argc > 2) {
-		for (list.count = 0, i = 2; i < argc && list.count < MAX_OBJECTS; i++)
-			list.paths[list.count++] = argv[i];
-	}
 
 	input.program = argv[1];
 	input.libraries = (const char *const *)list.paths;
 	input.library_count = list.count;
+	if (argc > 2) {
+		input.libraries = (const char *const *)argv + 2;
+		input.library_count = argc - 2;
+	}
 	input.imports = (const char *const *)list.imports;
 	input.import_count = list.import_count;
 	report = syscall_scan(&input, error, sizeof(error));
+	for (i = 0; i < (int)list.count; i++)
+		free(list.paths[i]);
+	for (i = 0; i < (int)list.import_count; i++)
+		free(list.imports[i]);
 	if (!report) {
 		p_err("%s", error);
 		return 1;
