@@ -499,6 +499,13 @@ struct slice_state {
 	uint16_t loc;
 };
 
+/* Pending states of one slice, and the (pos, loc) pairs already queued. */
+struct slice_walk {
+	struct slice_state *stack;
+	size_t depth;
+	uint64_t *table;
+};
+
 /* Remembers (pos, loc) pairs already queued; returns false when the pair was seen. */
 static bool slice_mark(uint64_t *table, uint32_t pos, uint16_t loc)
 {
@@ -620,8 +627,7 @@ static uint16_t slot_before(const struct insn *insn, uint16_t loc, int64_t *valu
  * produces the value, or the walk goes on before it with the same or another location.
  */
 static void slice_step(const struct syscall_object *object, uint32_t pred, uint16_t loc,
-		       struct slice_result *result, struct slice_state *stack, size_t *depth,
-		       uint64_t *table)
+		       struct slice_result *result, struct slice_walk *walk)
 {
 	const struct insn *insn = &object->insns[pred];
 	int64_t value = 0;
@@ -637,13 +643,35 @@ static void slice_step(const struct syscall_object *object, uint32_t pred, uint1
 		slice_add_value(result, value);
 		return;
 	}
-	if (!slice_mark(table, pred, loc))
+	if (!slice_mark(walk->table, pred, loc))
 		return;
-	if (*depth >= SLICE_MAX_STEPS) {
+	if (walk->depth >= SLICE_MAX_STEPS) {
 		result->unknown = true;
 		return;
 	}
-	stack[(*depth)++] = (struct slice_state){ .pos = pred, .loc = loc };
+	walk->stack[walk->depth++] = (struct slice_state){ .pos = pred, .loc = loc };
+}
+
+/* Steps back from state to every predecessor: fallthrough and direct jumps. */
+static void slice_predecessors(const struct syscall_object *object, struct slice_state state,
+			       struct slice_result *result, struct slice_walk *walk)
+{
+	uint64_t addr = object->insns[state.pos].addr;
+	bool has_pred = false;
+	size_t j;
+
+	if (falls_through(object, state.pos)) {
+		has_pred = true;
+		slice_step(object, state.pos - 1, state.loc, result, walk);
+	}
+	for (j = first_jump_to(object, addr);
+	     j < object->jump_count && object->jumps[j].target == addr; j++) {
+		has_pred = true;
+		slice_step(object, object->jumps[j].source, state.loc, result, walk);
+	}
+	/* A nop nothing reaches is alignment padding after a jump, not a path. */
+	if (!has_pred && !object->insns[state.pos].is_nop)
+		result->unknown = true;
 }
 
 size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, uint32_t insn,
@@ -652,27 +680,24 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 {
 	struct slice_result result = { .values = values, .max = max, .entry.stack = -1 };
 	uint64_t entry = object->funcs[func].addr;
-	struct slice_state *stack;
-	uint64_t *table;
-	size_t depth = 0, steps = 0;
+	struct slice_walk walk = { 0 };
+	size_t steps = 0;
 
-	table = calloc(SLICE_TABLE_SIZE, sizeof(*table));
-	stack = malloc(SLICE_MAX_STEPS * sizeof(*stack));
-	if (!table || !stack) {
-		free(table);
-		free(stack);
+	walk.table = calloc(SLICE_TABLE_SIZE, sizeof(*walk.table));
+	walk.stack = malloc(SLICE_MAX_STEPS * sizeof(*walk.stack));
+	if (!walk.table || !walk.stack) {
+		free(walk.table);
+		free(walk.stack);
 		*unknown = true;
 		*entry_locs = result.entry;
 		return 0;
 	}
 
-	stack[depth++] = (struct slice_state){ .pos = insn, .loc = loc };
-	slice_mark(table, insn, loc);
-	while (depth > 0) {
-		struct slice_state state = stack[--depth];
+	walk.stack[walk.depth++] = (struct slice_state){ .pos = insn, .loc = loc };
+	slice_mark(walk.table, insn, loc);
+	while (walk.depth > 0) {
+		struct slice_state state = walk.stack[--walk.depth];
 		uint64_t addr = object->insns[state.pos].addr;
-		bool has_pred = false;
-		size_t j;
 
 		if (++steps > SLICE_MAX_STEPS) {
 			result.unknown = true;
@@ -687,23 +712,11 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 			result.entry.stack = state.loc - LOC_STACK;
 			continue;
 		}
-		if (falls_through(object, state.pos)) {
-			has_pred = true;
-			slice_step(object, state.pos - 1, state.loc, &result, stack, &depth, table);
-		}
-		for (j = first_jump_to(object, addr);
-		     j < object->jump_count && object->jumps[j].target == addr; j++) {
-			has_pred = true;
-			slice_step(object, object->jumps[j].source, state.loc, &result, stack,
-				   &depth, table);
-		}
-		/* A nop nothing reaches is alignment padding after a jump, not a path. */
-		if (!has_pred && !object->insns[state.pos].is_nop)
-			result.unknown = true;
+		slice_predecessors(object, state, &result, &walk);
 	}
 
-	free(table);
-	free(stack);
+	free(walk.table);
+	free(walk.stack);
 	*unknown = result.unknown;
 	*entry_locs = result.entry;
 	return result.count;

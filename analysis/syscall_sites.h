@@ -23,6 +23,10 @@ struct syscall_scan_input {
  * Returns a new JSON object with at least "system_calls": { NAME: { "sources": [...] } },
  * or NULL and a message in error. The shape is described in
  * docs/deps-static-syscalls.md.
+ *
+ * NOTE: not thread-safe. Analysed objects stay cached in the process until it
+ * exits: the file and 56 bytes per instruction, about 21 MB for glibc 2.36's
+ * x86-64 libc.so.6.
  */
 json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size);
 
