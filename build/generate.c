@@ -142,7 +142,7 @@ static void external_path(const struct generate_options *options, json_t *lib, c
 	if (path)
 		snprintf(buf, size, "%s", path);
 	else
-		snprintf(buf, size, "%s/%s", options->uk_libs ? options->uk_libs : "$(UK_LIBS)",
+		snprintf(buf, size, "%s/%s", options->uk_libs,
 			 json_string_value(json_object_get(lib, "dir")));
 }
 
@@ -308,11 +308,35 @@ static int write_kraftfile(const struct generate_options *options, const json_t 
 	return finish_file(out, &text, &size, options->app_dir, "Kraftfile");
 }
 
+/* Rejects an external library without a folder: Makefile paths must be absolute. */
+static int check_external_paths(const struct generate_options *options, const json_t *match)
+{
+	json_t *lib;
+	size_t i;
+
+	json_array_foreach(json_object_get(match, "libraries"), i, lib) {
+		if (!json_is_true(json_object_get(lib, "external")) ||
+		    json_object_get(lib, "path") || options->uk_libs)
+			continue;
+		p_err("%s is an external library but its folder is unknown: give --libs, the "
+		      "folder (UK_LIBS) where %s is checked out",
+		      json_string_value(json_object_get(lib, "dir")),
+		      json_string_value(json_object_get(lib, "dir")));
+		return -1;
+	}
+	return 0;
+}
+
 int generate_app(const struct generate_options *options, const json_t *match)
 {
-	json_t *sources = json_array(), *include_dirs = json_array();
+	json_t *sources, *include_dirs;
 	char src_dir[PATH_MAX * 2], stubs[PATH_MAX * 2];
 	int err;
+
+	if (check_external_paths(options, match))
+		return -1;
+	sources = json_array();
+	include_dirs = json_array();
 
 	if (mkdir(options->app_dir, 0755) && errno != EEXIST) {
 		log_errno(LOG_ERROR, errno, "cannot create application folder %s",
