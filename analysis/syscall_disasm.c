@@ -82,9 +82,9 @@ static uint16_t written_families(csh handle, const cs_insn *ci)
 }
 
 /*
- * Registers known to contain a code address in i386 position-independent
- * code: after "call __x86.get_pc_thunk.REG; add REG, imm", REG contains the
- * GOT address, and [REG + disp] is a fixed address.
+ * Registers known to contain the GOT address in i386 position-independent
+ * code: after "call __x86.get_pc_thunk.REG; add REG, imm", or a copy of such
+ * a register. [REG + disp] is then a fixed address.
  */
 struct pic_registers {
 	uint16_t known;			/* bit per reg_family */

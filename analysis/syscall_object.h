@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * One ELF object disassembled for the static system call scan: its
- * instructions, its functions with their direct call edges, its system call
- * sites and the functions that take the call number as an argument.
+ * instructions, its functions and data nodes with their edges, its system
+ * call sites and the functions that take the call number as an argument.
  */
 #ifndef __UNISCOPE_SYSCALL_OBJECT_H
 #define __UNISCOPE_SYSCALL_OBJECT_H
@@ -39,7 +39,7 @@ enum insn_flow {
 	FLOW_SYSCALL,		/* syscall, sysenter, int 0x80, call gs:[0x10] on i386 */
 };
 
-/* How an instruction moves a value through the stack. */
+/* Stack effect of an instruction that the slice follows. */
 enum stack_op {
 	STACK_NONE,
 	STACK_LOAD,		/* reg = [sp + offset] */
