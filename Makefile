@@ -110,6 +110,7 @@ $(OUTPUT)/tests/%: tests/progs/%.c | $(OUTPUT)/tests
 	$(Q)$(CC) -g -O1 -Wall -D_GNU_SOURCE $(TEST_PROG_CFLAGS_$*) $< -o $@ -lpthread $(TEST_PROG_LIBS_$*)
 
 TEST_PROG_CFLAGS_static_syscalls32 := -m32
+$(OUTPUT)/tests/static_syscalls32: tests/progs/static_syscalls.c
 
 # Prints syscall_scan()'s JSON for a program, for the static system call tests.
 SYSCALL_SCAN_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard analysis/syscall_*.c) \

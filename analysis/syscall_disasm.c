@@ -308,6 +308,9 @@ static void classify_push(const cs_x86_op *op, struct insn *out, int width)
 	} else if (op->type == X86_OP_REG && reg_family(op->reg) != REG_NONE) {
 		out->stack_op = STACK_PUSH_REG;
 		out->stack_reg = reg_family(op->reg);
+	} else if (is_stack_slot(op) && op->size == width) {
+		out->stack_op = STACK_PUSH_SLOT;
+		out->stack_offset = op->mem.disp;
 	} else {
 		out->stack_op = STACK_PUSH_OTHER;
 	}
@@ -600,7 +603,7 @@ static uint16_t slot_before(const struct insn *insn, uint16_t loc, int64_t *valu
 {
 	int64_t offset = loc - LOC_STACK;
 	bool pushes = insn->stack_op == STACK_PUSH_CONST || insn->stack_op == STACK_PUSH_REG ||
-		      insn->stack_op == STACK_PUSH_OTHER;
+		      insn->stack_op == STACK_PUSH_SLOT || insn->stack_op == STACK_PUSH_OTHER;
 
 	*known = !insn->sp_unknown;
 	if (!*known)
@@ -610,6 +613,8 @@ static uint16_t slot_before(const struct insn *insn, uint16_t loc, int64_t *valu
 	     insn->stack_offset == offset)) {
 		if (insn->stack_op == STACK_PUSH_REG || insn->stack_op == STACK_STORE_REG)
 			return insn->stack_reg;
+		if (insn->stack_op == STACK_PUSH_SLOT)
+			return LOC_STACK + insn->stack_offset;
 		*known = insn->stack_op != STACK_PUSH_OTHER;
 		*value = insn->imm;
 		return LOC_NONE;

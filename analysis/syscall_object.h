@@ -47,6 +47,7 @@ enum stack_op {
 	STACK_STORE_REG,	/* [sp + offset] = reg */
 	STACK_PUSH_CONST,	/* push imm */
 	STACK_PUSH_REG,		/* push reg */
+	STACK_PUSH_SLOT,	/* push [sp + offset], the offset taken before the push */
 	STACK_PUSH_OTHER,	/* push of a value not tracked */
 };
 

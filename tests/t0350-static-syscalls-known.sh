@@ -20,6 +20,12 @@ check_json "constant before a jump placed in program" "$scan" \
 	'.system_calls.getpid.sources | any(startswith("program:0x"))'
 check_json "syscall(2) argument recovered at caller" "$scan" \
 	'.system_calls.membarrier.sources | any(startswith("program:0x"))'
+check_json "number passed through two dispatchers" "$scan" \
+	'.system_calls.getpgrp.number == 111 and
+	 (.system_calls.getpgrp.sources | any(startswith("program:0x")))'
+check_json "both dispatchers detected" "$scan" \
+	'[.per_object[] | select(.role == "program") | .dispatchers[]]
+	 | index("cancel_helper") != null and index("cancel_wrapper") != null'
 check_json "libc wrapper placed in libc" "$scan" \
 	'.system_calls.umask.sources | any(startswith("libc.so.6:"))'
 check_json "import maps to its call" "$scan" '.imports.umask | index("umask") != null'

@@ -29,6 +29,12 @@ check_json "syscall(2) stack argument recovered" "$scan" \
 	 (.system_calls.membarrier.sources | any(startswith("program:0x")))'
 check_json "second syscall(2) call recovered" "$scan" \
 	'.system_calls.gettid.sources | any(startswith("program:0x"))'
+check_json "stack argument through two dispatchers" "$scan" \
+	'.system_calls.getpgrp.number == 65 and
+	 (.system_calls.getpgrp.sources | any(startswith("program:0x")))'
+check_json "both stack dispatchers detected" "$scan" \
+	'[.per_object[] | select(.role == "program") | .dispatchers[]]
+	 | index("cancel_helper") != null and index("cancel_wrapper") != null'
 check_json "run-time number counted" "$scan" \
 	'.unrecovered_locations | any(startswith("program:0x"))'
 check_json "i386 syscall() is a dispatcher" "$scan" \

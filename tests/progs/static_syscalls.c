@@ -9,6 +9,9 @@
  *   - a number only known at run time (argc + 38, getpid with no argument),
  *     which the scan must count as unrecovered;
  *   - syscall(2) with constants: membarrier and gettid;
+ *   - a number passed down two functions, the shape of glibc 2.41's
+ *     cancellable calls (a wrapper hands it to a helper's second argument,
+ *     which moves it to eax): getpgrp;
  *   - libc wrappers: sched_yield, umask, getrusage, times, getpriority;
  *   - on x86-64, int 0x80 from 64-bit code: i386 getuid (number 24).
  */
@@ -57,6 +60,21 @@ static __attribute__((noinline)) long direct_runtime_number(long nr)
 	return ret;
 }
 
+static __attribute__((noipa)) long cancel_helper(long *cancel_state, long nr)
+{
+	long ret;
+
+	asm volatile(SYSCALL_INSN : "=a"(ret) : "a"(nr), "m"(*cancel_state) : SYSCALL_CLOBBERS);
+	return ret;
+}
+
+static __attribute__((noipa)) long cancel_wrapper(long nr)
+{
+	long cancel_state = 0;
+
+	return cancel_helper(&cancel_state, nr);
+}
+
 #ifdef __x86_64__
 static __attribute__((noinline)) long compat_getuid(void)
 {
@@ -77,6 +95,7 @@ int main(int argc, char **argv)
 	direct_runtime_number(argc + SYS_getpid - 1);
 	syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0);
 	syscall(SYS_gettid);
+	cancel_wrapper(SYS_getpgrp);
 	sched_yield();
 	umask(022);
 	getrusage(RUSAGE_SELF, &usage);
