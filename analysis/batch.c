@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "dpkg.h"
 #include "graph.h"
 #include "log.h"
 #include "util.h"
@@ -444,6 +445,11 @@ int run_batch(const struct batch_options *batch, const struct static_options *op
 	if (!err && mkdir(batch->output_dir, 0755) && errno != EEXIST) {
 		log_errno(LOG_ERROR, errno, "cannot create the output directory '%s'",
 			  batch->output_dir);
+		err = -1;
+	}
+	/* One index of the file lists serves every worker. */
+	if (!err && context->dpkg && dpkg_db_index_files(context->dpkg)) {
+		p_err("out of memory indexing the dpkg file lists");
 		err = -1;
 	}
 	if (!err && name_reports(batch->output_dir, &list)) {

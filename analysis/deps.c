@@ -385,10 +385,10 @@ static json_t *needs_json(const struct ldso_graph *graph, const struct ldso_obje
 }
 
 static json_t *library_json(const struct ldso_graph *graph, size_t index,
-			    const struct dpkg_db *dpkg)
+			    const char *const *owners)
 {
 	const struct ldso_object *object = &graph->objects[index];
-	const char *package = dpkg && object->path ? dpkg_owner(dpkg, object->path) : NULL;
+	const char *package = owners[index];
 
 	return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s, s:o}",
 			 "name", object_key(graph, index),
@@ -401,7 +401,7 @@ static json_t *library_json(const struct ldso_graph *graph, size_t index,
 }
 
 static void add_libraries(json_t *report, json_t *static_data, const struct ldso_graph *graph,
-			  const struct dpkg_db *dpkg)
+			  const char *const *owners)
 {
 	json_t *shared_libs = json_object_get(static_data, "shared_libs");
 	json_t *libraries = json_array();
@@ -410,7 +410,7 @@ static void add_libraries(json_t *report, json_t *static_data, const struct ldso
 	for (i = 1; i < graph->count; i++) {
 		const struct ldso_object *object = &graph->objects[i];
 
-		json_array_append_new(libraries, library_json(graph, i, dpkg));
+		json_array_append_new(libraries, library_json(graph, i, owners));
 		json_object_set_new(shared_libs, object_key(graph, i), needs_json(graph, object));
 		missing += !object->path;
 	}
@@ -445,30 +445,39 @@ static void add_symbols(json_t *report, json_t *static_data, const struct elf_fi
 	json_object_set_new(counts, "exports", json_integer(elf->export_count));
 }
 
-static void add_packages(json_t *report, json_t *static_data, const char *path,
-			 const struct ldso_graph *graph, const struct dpkg_db *dpkg)
+/* Finds the package of every object; owners[i] stays NULL without dpkg. */
+static const char **find_owners(const struct ldso_graph *graph, const struct dpkg_db *dpkg)
 {
-	json_t *dependencies = json_object_get(static_data, "dependencies");
-	json_t *owners = json_object(), *details = json_object();
-	const char *program_package = dpkg_owner(dpkg, path);
+	const char **owners = calloc(graph->count + 1, sizeof(*owners));
+	const char **paths = calloc(graph->count + 1, sizeof(*paths));
 	size_t i;
 
-	if (program_package) {
-		json_object_set_new(owners, path, json_string(program_package));
-		dpkg_add_dependencies(dpkg, program_package, dependencies, details);
+	if (owners && paths && dpkg) {
+		for (i = 0; i < graph->count; i++)
+			paths[i] = graph->objects[i].path;
+		if (dpkg_owners(dpkg, paths, graph->count, owners))
+			p_warn("out of memory looking up package owners");
 	}
-	for (i = 1; i < graph->count; i++) {
-		const char *library = graph->objects[i].path;
-		const char *package = library ? dpkg_owner(dpkg, library) : NULL;
+	free(paths);
+	return owners;
+}
 
-		if (!package)
+static void add_packages(json_t *report, json_t *static_data, const struct ldso_graph *graph,
+			 const char *const *owners, const struct dpkg_db *dpkg)
+{
+	json_t *dependencies = json_object_get(static_data, "dependencies");
+	json_t *owned = json_object(), *details = json_object();
+	size_t i;
+
+	for (i = 0; i < graph->count; i++) {
+		if (!owners[i])
 			continue;
-		json_object_set_new(owners, library, json_string(package));
-		dpkg_add_dependencies(dpkg, package, dependencies, details);
+		json_object_set_new(owned, graph->objects[i].path, json_string(owners[i]));
+		dpkg_add_dependencies(dpkg, owners[i], dependencies, details);
 	}
 	json_object_set_new(report, "packages",
-			    json_pack("{s:s?, s:o, s:o}", "program", program_package,
-				      "owners", owners, "details", details));
+			    json_pack("{s:s?, s:o, s:o}", "program", owners[0],
+				      "owners", owned, "details", details));
 	json_object_set_new(json_object_get(report, "counts"), "packages",
 			    json_integer(json_object_size(dependencies)));
 }
@@ -538,6 +547,7 @@ json_t *static_analysis(const char *requested, const struct static_options *opti
 	struct ldso_graph graph;
 	struct elf_file elf;
 	json_t *report, *static_data, *script;
+	const char **owners;
 	char *path;
 
 	path = resolve_program(requested, &script, error, error_size);
@@ -562,16 +572,19 @@ json_t *static_analysis(const char *requested, const struct static_options *opti
 		return NULL;
 	}
 
+	owners = find_owners(&graph, context->dpkg);
 	report = new_report(requested, path, script);
 	static_data = json_object_get(report, "static_data");
 	json_object_set_new(report, "elf", elf_facts(&elf));
-	add_libraries(report, static_data, &graph, context->dpkg);
+	if (owners)
+		add_libraries(report, static_data, &graph, owners);
 	add_symbols(report, static_data, &elf, &graph);
-	if (context->dpkg)
-		add_packages(report, static_data, path, &graph, context->dpkg);
+	if (owners && context->dpkg)
+		add_packages(report, static_data, &graph, owners, context->dpkg);
 	if (options->syscalls)
 		add_syscalls(report, static_data, path, &elf, &graph);
 
+	free(owners);
 	ldso_graph_free(&graph);
 	elf_file_free(&elf);
 	free(path);

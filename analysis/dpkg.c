@@ -39,10 +39,13 @@ struct dpkg_db {
 	struct string_index by_name;		/* name -> package */
 	struct string_index by_provided;	/* virtual name -> first provider */
 
-	char **list_buffers;			/* contents of the .list files */
-	size_t list_count;
+	char info_dir[PATH_MAX];
+	char **list_names;			/* file names of the .list files */
 	char **list_owners;			/* package named by each list file */
-	struct string_index by_path;		/* path -> list file */
+	char **list_buffers;			/* their contents, once indexed */
+	size_t list_count;
+	struct string_index by_path;		/* path -> list file, once indexed */
+	bool indexed;
 };
 
 static uint64_t hash_string(const char *text)
@@ -329,66 +332,93 @@ static char *owner_from_list_name(const char *file_name)
 	return strndup(file_name, colon < length ? colon : length);
 }
 
-static int add_list_file(struct dpkg_db *db, const char *info_dir, const char *file_name)
+static int add_list_name(struct dpkg_db *db, const char *file_name)
 {
-	char path[PATH_MAX], *data, *line, **buffers, **owners;
-	size_t size;
-	uint32_t list;
+	char **names, **owners, **buffers;
+	size_t count = db->list_count + 1;
 
-	if (snprintf(path, sizeof(path), "%s/%s", info_dir, file_name) >= (int)sizeof(path))
-		return 0;	/* no such path can be opened */
-	data = read_whole_file(path, &size);
-	if (!data)
-		return 0;	/* a list that vanished meanwhile owns nothing */
-
-	buffers = realloc(db->list_buffers, (db->list_count + 1) * sizeof(*buffers));
-	owners = buffers ? realloc(db->list_owners, (db->list_count + 1) * sizeof(*owners))
-			 : NULL;
-	if (buffers)
-		db->list_buffers = buffers;
+	names = realloc(db->list_names, count * sizeof(*names));
+	if (names)
+		db->list_names = names;
+	owners = realloc(db->list_owners, count * sizeof(*owners));
 	if (owners)
 		db->list_owners = owners;
-	if (!buffers || !owners) {
-		free(data);
+	buffers = realloc(db->list_buffers, count * sizeof(*buffers));
+	if (buffers)
+		db->list_buffers = buffers;
+	if (!names || !owners || !buffers)
+		return -1;
+
+	names[db->list_count] = strdup(file_name);
+	owners[db->list_count] = owner_from_list_name(file_name);
+	buffers[db->list_count] = NULL;
+	if (!names[db->list_count] || !owners[db->list_count]) {
+		free(names[db->list_count]);
+		free(owners[db->list_count]);
 		return -1;
 	}
-	list = db->list_count++;
-	db->list_buffers[list] = data;
-	db->list_owners[list] = owner_from_list_name(file_name);
-
-	for (line = data; *line;) {
-		char *end = strchr(line, '\n');
-
-		if (end)
-			*end = '\0';
-		if (*line && index_put(&db->by_path, line, list, false))
-			return -1;
-		if (!end)
-			break;
-		line = end + 1;
-	}
+	db->list_count++;
 	return 0;
 }
 
-static int read_lists(struct dpkg_db *db, const char *admin_dir)
+/* Finds the .list files; their contents are read only when a lookup needs them. */
+static int find_lists(struct dpkg_db *db, const char *admin_dir)
 {
-	char info_dir[PATH_MAX];
 	struct dirent *entry;
 	DIR *dir;
 	int err = 0;
 
-	snprintf(info_dir, sizeof(info_dir), "%s/info", admin_dir);
-	dir = opendir(info_dir);
+	if (snprintf(db->info_dir, sizeof(db->info_dir), "%s/info", admin_dir) >=
+	    (int)sizeof(db->info_dir))
+		return 0;
+	dir = opendir(db->info_dir);
 	if (!dir)
 		return 0;	/* no lists: no file has an owner */
 	while (!err && (entry = readdir(dir))) {
 		size_t length = strlen(entry->d_name);
 
 		if (length > 5 && !strcmp(entry->d_name + length - 5, ".list"))
-			err = add_list_file(db, info_dir, entry->d_name);
+			err = add_list_name(db, entry->d_name);
 	}
 	closedir(dir);
 	return err;
+}
+
+/* Returns the contents of list file number list, or NULL if unreadable. */
+static char *read_list(const struct dpkg_db *db, size_t list, size_t *size)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", db->info_dir, db->list_names[list]) >=
+	    (int)sizeof(path))
+		return NULL;
+	return read_whole_file(path, size);
+}
+
+int dpkg_db_index_files(struct dpkg_db *db)
+{
+	size_t list, size;
+
+	for (list = 0; list < db->list_count; list++) {
+		char *line, *data = read_list(db, list, &size);
+
+		if (!data)
+			continue;	/* a list that vanished meanwhile owns nothing */
+		db->list_buffers[list] = data;
+		for (line = data; *line;) {
+			char *end = strchr(line, '\n');
+
+			if (end)
+				*end = '\0';
+			if (*line && index_put(&db->by_path, line, list, false))
+				return -1;
+			if (!end)
+				break;
+			line = end + 1;
+		}
+	}
+	db->indexed = true;
+	return 0;
 }
 
 struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_size)
@@ -411,7 +441,7 @@ struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_si
 		free(db);
 		return NULL;
 	}
-	if (parse_status(db, status) || parse_provides(db) || read_lists(db, admin_dir)) {
+	if (parse_status(db, status) || parse_provides(db) || find_lists(db, admin_dir)) {
 		snprintf(error, error_size, "out of memory reading the dpkg database in '%s'",
 			 admin_dir);
 		free(status);
@@ -436,11 +466,13 @@ void dpkg_db_free(struct dpkg_db *db)
 	index_free(&db->by_name);
 	index_free(&db->by_provided);
 	for (i = 0; i < db->list_count; i++) {
-		free(db->list_buffers[i]);
+		free(db->list_names[i]);
 		free(db->list_owners[i]);
+		free(db->list_buffers[i]);
 	}
-	free(db->list_buffers);
+	free(db->list_names);
 	free(db->list_owners);
+	free(db->list_buffers);
 	index_free(&db->by_path);
 	free(db);
 }
@@ -464,28 +496,140 @@ static bool usr_merge_alias(const char *path, char *alias, size_t size)
 	return false;
 }
 
-static const char *owner_of_exact(const struct dpkg_db *db, const char *path)
-{
-	char alias[PATH_MAX];
-	uint32_t list;
+/* The names a file may be listed under, best first: as given, its alias, resolved. */
+#define NAMES_PER_PATH 4
 
-	if (index_get(&db->by_path, path, &list))
-		return db->list_owners[list];
-	if (usr_merge_alias(path, alias, sizeof(alias)) &&
-	    index_get(&db->by_path, alias, &list))
-		return db->list_owners[list];
-	return NULL;
+struct owner_search {
+	char (*names)[PATH_MAX];	/* NAMES_PER_PATH per path, "" when unused */
+	int32_t *found;			/* list file of each name, or -1 */
+	size_t name_count;
+	struct string_index wanted;	/* name -> its number */
+	uint8_t lengths[PATH_MAX / 8];	/* bitmap of the wanted names' lengths */
+};
+
+static void fill_names(char (*names)[PATH_MAX], const char *path)
+{
+	char real[PATH_MAX];
+
+	snprintf(names[0], PATH_MAX, "%s", path);
+	if (!usr_merge_alias(path, names[1], PATH_MAX))
+		names[1][0] = '\0';
+	if (!realpath(path, real) || !strcmp(real, path))
+		return;
+	snprintf(names[2], PATH_MAX, "%s", real);
+	if (!usr_merge_alias(real, names[3], PATH_MAX))
+		names[3][0] = '\0';
+}
+
+static int prepare_search(struct owner_search *search, const char *const *paths, size_t count)
+{
+	size_t i;
+
+	search->name_count = count * NAMES_PER_PATH;
+	search->names = calloc(search->name_count ? search->name_count : 1, PATH_MAX);
+	search->found = malloc((search->name_count + 1) * sizeof(*search->found));
+	if (!search->names || !search->found)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (paths[i])
+			fill_names(&search->names[i * NAMES_PER_PATH], paths[i]);
+	for (i = 0; i < search->name_count; i++) {
+		size_t length = strlen(search->names[i]);
+
+		search->found[i] = -1;
+		if (!length)
+			continue;
+		search->lengths[length / 8] |= 1 << (length % 8);
+		if (index_put(&search->wanted, search->names[i], i, false))
+			return -1;
+	}
+	return 0;
+}
+
+/* Looks each line of one list file up among the wanted names. */
+static void scan_list(struct owner_search *search, char *data, size_t size, int32_t list)
+{
+	char *line = data, *end = data + size;
+
+	while (line < end) {
+		char *newline = memchr(line, '\n', end - line);
+		size_t length = (newline ? newline : end) - line;
+		uint32_t name;
+
+		if (length < PATH_MAX && (search->lengths[length / 8] & (1 << (length % 8)))) {
+			char saved = line[length];
+
+			line[length] = '\0';
+			if (index_get(&search->wanted, line, &name) && search->found[name] < 0)
+				search->found[name] = list;
+			line[length] = saved;
+		}
+		if (!newline)
+			break;
+		line = newline + 1;
+	}
+}
+
+/* Reads every list once, without keeping it: cheaper than an index for a few paths. */
+static void scan_lists(const struct dpkg_db *db, struct owner_search *search)
+{
+	size_t list, size;
+
+	for (list = 0; list < db->list_count; list++) {
+		char *data = read_list(db, list, &size);
+
+		if (!data)
+			continue;
+		scan_list(search, data, size, (int32_t)list);
+		free(data);
+	}
+}
+
+static void lookup_index(const struct dpkg_db *db, struct owner_search *search)
+{
+	uint32_t list;
+	size_t i;
+
+	for (i = 0; i < search->name_count; i++)
+		if (search->names[i][0] && index_get(&db->by_path, search->names[i], &list))
+			search->found[i] = list;
+}
+
+int dpkg_owners(const struct dpkg_db *db, const char *const *paths, size_t count,
+		const char **owners)
+{
+	struct owner_search search = { 0 };
+	size_t i, j;
+	int err;
+
+	err = prepare_search(&search, paths, count);
+	if (!err) {
+		if (db->indexed)
+			lookup_index(db, &search);
+		else
+			scan_lists(db, &search);
+	}
+	for (i = 0; i < count; i++) {
+		owners[i] = NULL;
+		for (j = 0; !err && j < NAMES_PER_PATH && !owners[i]; j++) {
+			int32_t list = search.found[i * NAMES_PER_PATH + j];
+
+			if (list >= 0)
+				owners[i] = db->list_owners[list];
+		}
+	}
+	free(search.names);
+	free(search.found);
+	index_free(&search.wanted);
+	return err;
 }
 
 const char *dpkg_owner(const struct dpkg_db *db, const char *path)
 {
-	char real[PATH_MAX];
-	const char *owner;
+	const char *owner = NULL;
 
-	owner = owner_of_exact(db, path);
-	if (owner || !realpath(path, real))
-		return owner;
-	return owner_of_exact(db, real);
+	dpkg_owners(db, &path, 1, &owner);
+	return owner;
 }
 
 /* Copies the next alternative's package name ("libfoo:any (>= 1)" -> "libfoo"). */
@@ -598,14 +742,4 @@ int dpkg_add_dependencies(const struct dpkg_db *db, const char *package, json_t 
 	if (!installed_package(db, package, &index))
 		return 0;
 	return add_package_tree(db, index, dependencies, details);
-}
-
-size_t dpkg_package_count(const struct dpkg_db *db)
-{
-	return db->package_count;
-}
-
-size_t dpkg_file_count(const struct dpkg_db *db)
-{
-	return db->by_path.count;
 }

@@ -13,20 +13,33 @@
 struct dpkg_db;
 
 /*
- * Reads ADMIN_DIR/status and every ADMIN_DIR/info/ *.list file (ADMIN_DIR is
- * normally /var/lib/dpkg). Returns NULL with a message in error when the
- * status file is missing or unreadable.
+ * Reads ADMIN_DIR/status (ADMIN_DIR is normally /var/lib/dpkg) and finds the
+ * ADMIN_DIR/info/ *.list files. Returns NULL with a message in error when
+ * the status file is missing or unreadable.
  */
 struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_size);
 
 void dpkg_db_free(struct dpkg_db *db);
 
 /*
- * Returns the package that owns path, or NULL. The path is tried as given,
- * with symbolic links resolved, and with the merged-/usr aliases of both
- * (/bin and /usr/bin, /lib and /usr/lib, ...), because lists record the
- * names packages shipped.
+ * Reads every file list into a hash index, so that later lookups cost no
+ * file reads: worth it before many lookups. Returns 0, or -1 when out of
+ * memory.
  */
+int dpkg_db_index_files(struct dpkg_db *db);
+
+/*
+ * Stores in owners[i] the package that owns paths[i], or NULL (paths[i]
+ * may be NULL). Each path is tried as given, with its merged-/usr alias
+ * (/bin and /usr/bin, /lib and /usr/lib, ...), then the same with symbolic
+ * links resolved, because lists record the names packages shipped. Without
+ * an index, one pass over the lists serves all paths. Returns 0, or -1 when
+ * out of memory (owners are then NULL).
+ */
+int dpkg_owners(const struct dpkg_db *db, const char *const *paths, size_t count,
+		const char **owners);
+
+/* Same as dpkg_owners() for one path. */
 const char *dpkg_owner(const struct dpkg_db *db, const char *path);
 
 /*
@@ -38,9 +51,5 @@ const char *dpkg_owner(const struct dpkg_db *db, const char *path);
  */
 int dpkg_add_dependencies(const struct dpkg_db *db, const char *package,
 			  json_t *dependencies, json_t *details);
-
-/* Returns the number of installed packages and of files listed. */
-size_t dpkg_package_count(const struct dpkg_db *db);
-size_t dpkg_file_count(const struct dpkg_db *db);
 
 #endif /* __UNISCOPE_DPKG_H */

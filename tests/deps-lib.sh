@@ -56,7 +56,7 @@ deps_report()
 	local file=$1
 
 	shift
-	"$UNISCOPE" deps -q --no-syscalls -o "$file" "$@"
+	"$UNISCOPE" deps --static -q --no-syscalls -o "$file" "$@"
 }
 
 # Prints the defined dynamic symbols of a library per readelf, as NAME@VERSION

@@ -16,7 +16,7 @@ check_report()
 	local name=$1 file=$2
 
 	shift 2
-	check_status "$name analysed" 0 "$UNISCOPE" deps -q -o "$WORK/$name.json" "$@" "$file"
+	check_status "$name analysed" 0 "$UNISCOPE" deps --static -q -o "$WORK/$name.json" "$@" "$file"
 }
 
 gcc -static -o "$WORK/static" "$WORK/hello.c"
@@ -83,7 +83,7 @@ printf '#!/bin/sh\necho hi\n' > "$WORK/script.sh" && chmod +x "$WORK/script.sh"
 check_report script "$WORK/script.sh" --no-syscalls
 check_json "script: interpreter named" "$WORK/script.json" \
 	'.program.script.interpreter == "/bin/sh" and .program.path == "/bin/sh"'
-"$UNISCOPE" deps --no-syscalls "$WORK/script.sh" > "$WORK/summary"
+"$UNISCOPE" deps --static --no-syscalls "$WORK/script.sh" > "$WORK/summary"
 check_grep "script: summary says so" "script run by '/bin/sh'" "$WORK/summary"
 printf '#!/usr/bin/env bash\necho hi\n' > "$WORK/env.sh" && chmod +x "$WORK/env.sh"
 check_report env "$WORK/env.sh" --no-syscalls --no-packages
@@ -92,7 +92,7 @@ check_json "script: env target looked up" "$WORK/env.json" \
 
 for size in 0 16 63 64 200 1000 3000 30000 70000; do
 	head -c "$size" /usr/bin/ls > "$WORK/truncated"
-	"$UNISCOPE" deps -q --no-packages -o "$WORK/truncated.json" "$WORK/truncated" \
+	"$UNISCOPE" deps --static -q --no-packages -o "$WORK/truncated.json" "$WORK/truncated" \
 		> /dev/null 2> "$WORK/err"
 	status=$?
 	if [ "$status" = 0 ] || { [ "$status" = 1 ] && grep -q "uniscope: error: " "$WORK/err"; }
@@ -105,20 +105,20 @@ done
 check_grep "truncated: error says why" "truncated|not an ELF" "$WORK/err"
 
 echo "plain text" > "$WORK/text"
-check_status "non-ELF file rejected" 1 "$UNISCOPE" deps "$WORK/text"
+check_status "non-ELF file rejected" 1 "$UNISCOPE" deps --static "$WORK/text"
 check_grep "non-ELF: clear error" "neither an ELF file nor a '#!' script" "$WORK/out"
-check_status "missing file rejected" 1 "$UNISCOPE" deps "$WORK/missing"
+check_status "missing file rejected" 1 "$UNISCOPE" deps --static "$WORK/missing"
 check_grep "missing: clear error" "cannot analyse .*No such file" "$WORK/out"
-check_status "directory rejected" 1 "$UNISCOPE" deps "$WORK"
+check_status "directory rejected" 1 "$UNISCOPE" deps --static "$WORK"
 check_grep "directory: clear error" "not a regular file" "$WORK/out"
 
 check_report name ls --no-packages --no-syscalls
 check_json "name looked up on PATH" "$WORK/name.json" ".program.path == \"$(command -v ls)\""
-check_status "unknown name rejected" 1 "$UNISCOPE" deps no-such-program-here
+check_status "unknown name rejected" 1 "$UNISCOPE" deps --static no-such-program-here
 check_grep "unknown name: clear error" "not found on PATH" "$WORK/out"
 
 check_status "no program is a usage error" 2 "$UNISCOPE" deps
-check_status "two programs is a usage error" 2 "$UNISCOPE" deps ls cat
-check_status "-j without --batch is a usage error" 2 "$UNISCOPE" deps -j 2 ls
+check_status "two programs is a usage error" 2 "$UNISCOPE" deps --static ls cat
+check_status "-j without --batch is a usage error" 2 "$UNISCOPE" deps --static -j 2 ls
 check_status "help" 0 "$UNISCOPE" deps --help
-check_grep "help mentions dynamic tracing" "Dynamic tracing" "$WORK/out"
+check_grep "help describes --static" "^  --static " "$WORK/out"

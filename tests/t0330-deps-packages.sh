@@ -98,7 +98,7 @@ check_json "alternatives kept" "$WORK/apt.json" \
 	".static_data.dependencies.apt | index(\"$expected\") != null"
 
 # A dpkg directory that does not exist is a clear error, --no-packages skips it.
-check_status "missing dpkg database rejected" 1 "$UNISCOPE" deps --dpkg-dir "$WORK/none" ls
+check_status "missing dpkg database rejected" 1 "$UNISCOPE" deps --static --dpkg-dir "$WORK/none" ls
 check_grep "missing dpkg database: clear error" "cannot read the dpkg status file" "$WORK/out"
-check_status "--no-packages skips dpkg" 0 "$UNISCOPE" deps --no-syscalls --no-packages \
+check_status "--no-packages skips dpkg" 0 "$UNISCOPE" deps --static --no-syscalls --no-packages \
 	--dpkg-dir "$WORK/none" ls

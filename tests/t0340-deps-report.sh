@@ -8,7 +8,7 @@
 . "$(dirname "$0")/deps-lib.sh"
 unset LD_LIBRARY_PATH
 
-check_status "report written" 0 "$UNISCOPE" deps -o "$WORK/ls.json" --graphs "$WORK/graphs" ls
+check_status "report written" 0 "$UNISCOPE" deps --static -o "$WORK/ls.json" --graphs "$WORK/graphs" ls
 check_grep "summary names the program" "^/usr/bin/ls: ELF 64-bit x86-64 pie" "$WORK/out"
 check_grep "summary lists libc" "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6" "$WORK/out"
 
@@ -55,13 +55,13 @@ printf 'int f(void) { return 0; }\n' > "$WORK/f.c"
 gcc -shared -fPIC -o "$WORK/libf.so" "$WORK/f.c"
 gcc -o "$WORK/needs-missing" "$WORK/m.c" -L"$WORK" -lf
 rm "$WORK/libf.so"
-check_status "missing library is no failure" 0 "$UNISCOPE" deps --no-syscalls \
+check_status "missing library is no failure" 0 "$UNISCOPE" deps --static --no-syscalls \
 	--no-packages -o "$WORK/m.json" --graphs "$WORK/graphs" "$WORK/needs-missing"
 check_grep "summary says not found" "libf.so => not found" "$WORK/out"
 check_grep "missing library drawn" '"libf.so" \[color=red' "$WORK/graphs/needs-missing.libraries.dot"
 
 # JSON on stdout, and an unwritable output is an error.
-"$UNISCOPE" deps --no-syscalls --no-packages --json ls > "$WORK/stdout.json"
+"$UNISCOPE" deps --static --no-syscalls --no-packages --json ls > "$WORK/stdout.json"
 check_json "--json prints the report" "$WORK/stdout.json" '.program.path == "/usr/bin/ls"'
-check_status "unwritable output rejected" 1 "$UNISCOPE" deps --no-syscalls -o "$WORK/no/dir/x.json" ls
+check_status "unwritable output rejected" 1 "$UNISCOPE" deps --static --no-syscalls -o "$WORK/no/dir/x.json" ls
 check_grep "unwritable output: clear error" "cannot write the report" "$WORK/out"

@@ -9,7 +9,7 @@ unset LD_LIBRARY_PATH
 
 dynamic_programs 24 > "$WORK/list"
 printf '%s\n' '# a comment line' '' "$WORK/missing" ls /usr/bin/ls >> "$WORK/list"
-check_status "batch runs" 0 "$UNISCOPE" deps --no-syscalls --batch "$WORK/list" \
+check_status "batch runs" 0 "$UNISCOPE" deps --static --no-syscalls --batch "$WORK/list" \
 	-o "$WORK/out4" -j 4
 check_grep "batch summary line" "^26 programs analysed, 1 failed" "$WORK/out"
 
@@ -42,14 +42,14 @@ check_grep "Markdown table" '^\| `libc.so.6` \| [0-9]+ \| [0-9.]+ \|$' "$WORK/ou
 check_grep "Markdown behaviours" '^\| pthreads and fork \|' "$WORK/out4/usage.md"
 
 # One worker gives the same tables as four.
-"$UNISCOPE" deps -q --no-syscalls --batch "$WORK/list" -o "$WORK/out1" -j 1 2> /dev/null
+"$UNISCOPE" deps --static -q --no-syscalls --batch "$WORK/list" -o "$WORK/out1" -j 1 2> /dev/null
 check_eq "-j 1 equals -j 4" "$(cat "$WORK/out4/usage.csv")" "$(cat "$WORK/out1/usage.csv")"
 
 # A directory as the source, with the system call table filled by the scan.
 mkdir "$WORK/dir"
 cp /usr/bin/true /usr/bin/cat "$WORK/dir/"
 printf '#!/bin/sh\nexit 0\n' > "$WORK/dir/script" && chmod +x "$WORK/dir/script"
-check_status "directory batch runs" 0 "$UNISCOPE" deps -q --no-packages --batch "$WORK/dir" \
+check_status "directory batch runs" 0 "$UNISCOPE" deps --static -q --no-packages --batch "$WORK/dir" \
 	-o "$WORK/outdir" -j 2 --graphs "$WORK/graphs"
 check_eq "directory: one report per file" 3 "$(ls "$WORK/outdir"/*.json | wc -l)"
 check_eq "directory: graphs of each program" 3 "$(ls "$WORK/graphs"/*.libraries.dot | wc -l)"
@@ -57,7 +57,7 @@ check_grep "directory: system call rows" '^syscall,(read|write),3,100.00$' "$WOR
 check_json "directory: script analysed through sh" "$WORK/outdir/script.json" \
 	'.program.script.interpreter == "/bin/sh"'
 
-check_status "bad -j rejected" 2 "$UNISCOPE" deps --batch "$WORK/list" -o "$WORK/x" -j 0
+check_status "bad -j rejected" 2 "$UNISCOPE" deps --static --batch "$WORK/list" -o "$WORK/x" -j 0
 check_grep "bad -j: clear error" "jobs" "$WORK/out"
-check_status "--batch without -o rejected" 2 "$UNISCOPE" deps --batch "$WORK/list"
-check_status "empty list rejected" 1 "$UNISCOPE" deps --batch /dev/null -o "$WORK/x"
+check_status "--batch without -o rejected" 2 "$UNISCOPE" deps --static --batch "$WORK/list"
+check_status "empty list rejected" 1 "$UNISCOPE" deps --static --batch /dev/null -o "$WORK/x"
