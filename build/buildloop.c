@@ -45,7 +45,11 @@ int run_logged(char *const argv[], const char *cwd, const char *log_path)
 		return -1;
 	}
 	if (!pid) {
-		if (chdir(cwd) || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+		/* No input: a Kconfig prompt then fails instead of waiting. */
+		int null_fd = open("/dev/null", O_RDONLY);
+
+		if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || chdir(cwd) ||
+		    dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
 			_exit(127);
 		execvp(argv[0], argv);
 		dprintf(fd, "uniscope: cannot run %s: %s\n", argv[0], strerror(errno));

@@ -267,7 +267,7 @@ static int write_defconfig(const struct generate_options *options, const json_t 
 		json_string_value(json_object_get(match, "platform")));
 	if (!strcmp(json_string_value(json_object_get(match, "platform")), "PLAT_KVM"))
 		fprintf(out, "CONFIG_KVM_VMM_QEMU=y\n");
-	fprintf(out, "CONFIG_%s=y\n", prefix);
+	fprintf(out, "CONFIG_%s=y\nCONFIG_UK_NAME=\"%s\"\n", prefix, options->name);
 	json_array_foreach(json_object_get(match, "requested_options"), i, option)
 		fprintf(out, "CONFIG_%s=y\n", json_string_value(option));
 	for (int line = 0; line < options->nconfig_lines; line++)

@@ -78,8 +78,8 @@ static const struct shared_lib_rule shared_lib_rules[] = {
 };
 
 /*
- * Libraries that an enabled library is of little use without, although
- * Kconfig does not select them.
+ * Options that an enabled option is of little use without, although Kconfig
+ * does not select them: libraries, or sub-options of one.
  */
 struct companion_rule {
 	const char *option;
@@ -93,6 +93,8 @@ static const struct companion_rule companion_rules[] = {
 	  "AF_INET and AF_INET6 and is the network stack of the Unikraft pool" },
 	{ "LIBVFSCORE", "LIBRAMFS",
 	  "vfscore needs a root file system to open files in; ramfs keeps one in memory" },
+	{ "LIBPOSIX_PROCESS_PIDS", "LIBPOSIX_PROCESS_INIT_PIDS",
+	  "without a PID assigned at boot, getpid() in main fails with ENOTSUP" },
 };
 
 struct matcher {
@@ -623,7 +625,7 @@ static void cover_greedily(struct matcher *m)
 	}
 }
 
-/* Adds the companions of enabled libraries that are in the pool. */
+/* Adds the companions of enabled options that the pool has. */
 static void add_companions(struct matcher *m)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(companion_rules); i++) {
@@ -632,7 +634,8 @@ static void add_companions(struct matcher *m)
 		if (!json_object_get(m->enabled, rule->option) ||
 		    json_object_get(m->enabled, rule->companion))
 			continue;
-		if (!pool_find_by_option(m->pool, rule->companion)) {
+		if (!pool_find_by_option(m->pool, rule->companion) &&
+		    !json_object_get(m->pool->kconfig, rule->companion)) {
 			p_warn("CONFIG_%s is chosen but CONFIG_%s, which it needs at run time, is "
 			       "not in the pool: add it with --pool or --git", rule->option,
 			       rule->companion);
@@ -825,8 +828,8 @@ json_t *match_run(struct pool *pool, const struct report *report,
 		goto out;
 	map_shared_libraries(&m);
 	cover_greedily(&m);
-	add_companions(&m);
 	add_syscall_options(&m);
+	add_companions(&m);
 	result = assemble_result(&m);
 out:
 	json_decref(m.requested);
