@@ -308,7 +308,7 @@ static double percent(long long part, size_t whole)
 	return whole ? 100.0 * part / whole : 0.0;
 }
 
-/* Quotes a CSV field when it holds a comma, quote or newline (RFC 4180). */
+/* Quotes a CSV field that contains a comma, quote or newline (RFC 4180). */
 static void put_csv_field(FILE *out, const char *text)
 {
 	if (!strpbrk(text, ",\"\n")) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Reads dpkg's database without dpkg: the status file (RFC 822 style
- * paragraphs) and the file lists under info/. Lists are kept in memory as
- * read, with each line made a string, and indexed by a hash table.
+ * paragraphs) and the file lists under info/. Owners of a few paths are
+ * found in one pass over the lists, and a batch indexes every listed path
+ * in a hash table once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -183,7 +184,7 @@ static void free_package(struct dpkg_package *package)
 	free(package->provides);
 }
 
-/* Stores one field of a paragraph; continuation lines are not needed here. */
+/* Stores one field of a paragraph. No field used here has continuation lines. */
 static void parse_field(struct dpkg_package *package, bool *installed, const char *line,
 			size_t length)
 {

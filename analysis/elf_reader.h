@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * ELF facts, dynamic entries and symbols of one file, read with libelf.
- * The dynamic part comes from PT_DYNAMIC as the dynamic loader sees it, so
+ * The dynamic part comes from PT_DYNAMIC, as the dynamic loader reads it, so
  * files without section headers give the same needs, symbols and versions.
  */
 #ifndef __UNISCOPE_ELF_READER_H
@@ -31,7 +31,7 @@ struct elf_symbol {
 	bool hidden_version;	/* defined with the hidden bit: "name@VER", not "@@" */
 };
 
-/* Where the symbols came from. */
+/* Source of the symbols read. */
 enum elf_symbol_source {
 	ELF_SYMBOLS_NONE,
 	ELF_SYMBOLS_DYNSYM,		/* the .dynsym section */

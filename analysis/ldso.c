@@ -264,11 +264,6 @@ const char *ld_cache_lookup(const struct ld_cache *cache, const char *name,
 	return NULL;
 }
 
-size_t ld_cache_entry_count(const struct ld_cache *cache)
-{
-	return cache->count;
-}
-
 void ld_cache_free(struct ld_cache *cache)
 {
 	if (!cache)

@@ -34,12 +34,9 @@ struct ld_cache *ld_cache_parse(const void *image, size_t size, const char *name
 const char *ld_cache_lookup(const struct ld_cache *cache, const char *name,
 			    int elf_class, uint16_t machine);
 
-/* Returns the number of entries of the format in use. */
-size_t ld_cache_entry_count(const struct ld_cache *cache);
-
 void ld_cache_free(struct ld_cache *cache);
 
-/* How an object was found, in the loader's order of trying. */
+/* Place an object was found, in the loader's order of search. */
 enum ldso_found_by {
 	LDSO_PROGRAM,		/* the program itself */
 	LDSO_INTERPRETER,	/* PT_INTERP */

@@ -40,7 +40,7 @@ for library in /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/libz.so.1 \
 		"$(report_exports "$WORK/lib.json")"
 done
 
-# Without section headers: binutils sees no symbols, uniscope reads PT_DYNAMIC.
+# Without section headers, readelf prints no symbols and uniscope reads PT_DYNAMIC.
 for program in /usr/bin/ls /usr/bin/bash /usr/bin/ssh /lib/x86_64-linux-gnu/libz.so.1; do
 	[ -f "$program" ] || continue
 	name=$(basename "$program")

@@ -22,7 +22,7 @@ check_json "name from the list looked up" "$WORK/out4/ls.json" \
 check_json "duplicate name gets its own report" "$WORK/out4/ls.2.json" \
 	'.static_data.shared_libs | has("libc.so.6")'
 
-# Recount from the reports what the CSV says.
+# Count again from the reports what the CSV contains.
 mapfile -t files < <(ls "$WORK/out4"/*.json)
 analysed=$(jq -s '[.[] | select(.static_data)] | length' "${files[@]}")
 libc=$(jq -s '[.[] | select(.static_data.shared_libs["libc.so.6"])] | length' "${files[@]}")

@@ -3,8 +3,8 @@
 #
 # Static dependency analysis of every ELF file in /usr/bin and /usr/sbin
 # (or the first SAMPLE of them), side by side with the method of the tools
-# uniscope replaces: per program `nm -D`, an `objdump -d` scan for syscall
-# instructions, `ldd` and `dpkg -S`, each a subprocess. Prints, per method,
+# uniscope replaces. That method runs four subprocesses per program: `nm -D`,
+# an `objdump -d` scan for syscall instructions, `ldd` and `dpkg -S`. Prints, per method,
 # the total wall time of a sequential run, the median per program, the peak
 # RSS of one analysis, and how many times faster than that method it is.
 set -u
