@@ -4,12 +4,7 @@
 # Pool reading from a git repository at a ref, without a work tree: the files
 # of an older ref, a missing ref, a repository that is not a library.
 . "$(dirname "$0")/lib.sh"
-
-POOL=$TOP/../shared/unikraft-pool
-if [ ! -d "$POOL" ]; then
-	fail "pool data present" "$POOL not found: the Unikraft 0.17 pool data must sit beside the repository"
-	exit 0
-fi
+. "$(dirname "$0")/unikraft-pool.sh"
 
 repo=$WORK/lib-widget
 git init -q "$repo"

@@ -5,14 +5,10 @@
 # 0.17 pool data, with musl's symbol set read from the musl-tools archive
 # and with nolibc.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/unikraft-pool.sh"
 
-POOL=$TOP/../shared/unikraft-pool
 REPORT=$TOP/tests/data/server-report.json
 MUSL_A=/usr/lib/x86_64-linux-musl/libc.a
-if [ ! -d "$POOL" ]; then
-	fail "pool data present" "$POOL not found: the Unikraft 0.17 pool data must sit beside the repository"
-	exit 0
-fi
 
 # chosen FILE OPTION: the reason the library with OPTION is in the result.
 chosen()

@@ -4,12 +4,7 @@
 # Generated application files, checked structurally: Kconfig parses with
 # kconfiglib, `make -n` expands the Makefile, every path is absolute.
 . "$(dirname "$0")/lib.sh"
-
-POOL=$TOP/../shared/unikraft-pool
-if [ ! -d "$POOL" ]; then
-	fail "pool data present" "$POOL not found: the Unikraft 0.17 pool data must sit beside the repository"
-	exit 0
-fi
+. "$(dirname "$0")/unikraft-pool.sh"
 
 # A folder that stands for the workspace: generation only writes its path.
 workspace=$WORK/unikraft

@@ -35,3 +35,19 @@ check_grep "stub keeps the header's type" '^int gethostname\(char \*name, size_t
 	"$app/uniscope_stubs.c"
 check_grep "stub returns ENOSYS in the guest" \
 	"^uniscope e2e: gethostname returned -1 \(ENOSYS\)" "$WORK/boot.log"
+
+# The core read from UK_ROOT and the pool data, when both are Unikraft 0.17,
+# give the same choice.
+POOL=$TOP/../shared/unikraft-pool
+if [ -d "$POOL" ] && grep -q '^UK_VERSION = 0$' "$UK_ROOT/version.mk" &&
+   grep -q '^UK_SUBVERSION = 17$' "$UK_ROOT/version.mk"; then
+	"$UNISCOPE" match "$TOP/tests/data/clock-report.json" --pool "$UK_ROOT" --libc nolibc \
+		-o "$WORK/from-core.json" > /dev/null 2>&1
+	"$UNISCOPE" match "$TOP/tests/data/clock-report.json" --pool "$POOL" --libc nolibc \
+		-o "$WORK/from-data.json" > /dev/null 2>&1
+	check_eq "core and pool data agree" \
+		"$(jq -c '[.libraries[].option] | sort' "$WORK/from-data.json")" \
+		"$(jq -c '[.libraries[].option] | sort' "$WORK/from-core.json")"
+else
+	skip "core and pool data agree" "UK_ROOT is not Unikraft 0.17 or the pool data is missing"
+fi

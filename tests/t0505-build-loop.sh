@@ -5,12 +5,7 @@
 # compiles the application for the host, so the loop's stub rounds, the
 # check of dropped Kconfig options and compile error reports run anywhere.
 . "$(dirname "$0")/lib.sh"
-
-POOL=$TOP/../shared/unikraft-pool
-if [ ! -d "$POOL" ]; then
-	fail "pool data present" "$POOL not found: the Unikraft 0.17 pool data must sit beside the repository"
-	exit 0
-fi
+. "$(dirname "$0")/unikraft-pool.sh"
 
 workspace=$WORK/unikraft
 mkdir -p "$workspace"
