@@ -262,7 +262,8 @@ static bool valid_name(const char *name)
 	if (!*name)
 		return false;
 	for (; *name; name++)
-		if (!islower((unsigned char)*name) && !isdigit((unsigned char)*name) && *name != '_')
+		if (!islower((unsigned char)*name) && !isdigit((unsigned char)*name) &&
+		    *name != '_')
 			return false;
 	return true;
 }

@@ -145,6 +145,17 @@ static void report_compile_errors(json_t *errors)
 		      json_string_value(json_object_get(error, "message")));
 }
 
+/* Returns the keys of a JSON object used as a set, as an array. */
+static json_t *names_of(json_t *set)
+{
+	json_t *names = json_array(), *value;
+	const char *name;
+
+	json_object_foreach(set, name, value)
+		json_array_append_new(names, json_string(name));
+	return names;
+}
+
 json_t *build_loop_run(const struct build_loop *loop)
 {
 	json_t *stubbed = json_object(), *errors = json_array(), *undefined = json_object();
@@ -193,24 +204,9 @@ json_t *build_loop_run(const struct build_loop *loop)
 	json_object_set_new(summary, "success", json_boolean(status == 0));
 	json_object_set_new(summary, "rounds", json_integer(round > loop->max_rounds ?
 							     loop->max_rounds : round));
-	json_object_set_new(summary, "stubs", json_array());
-	{
-		const char *name;
-		json_t *value;
-
-		json_object_foreach(stubbed, name, value)
-			json_array_append_new(json_object_get(summary, "stubs"), json_string(name));
-	}
+	json_object_set_new(summary, "stubs", names_of(stubbed));
 	json_object_set_new(summary, "compile_errors", errors);
-	json_object_set_new(summary, "undefined", json_array());
-	if (status) {
-		const char *name;
-		json_t *value;
-
-		json_object_foreach(undefined, name, value)
-			json_array_append_new(json_object_get(summary, "undefined"),
-					      json_string(name));
-	}
+	json_object_set_new(summary, "undefined", status ? names_of(undefined) : json_array());
 	json_object_set_new(summary, "log", json_string(loop->log_path));
 	if (!status)
 		find_image(loop->app_dir, summary);

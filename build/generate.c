@@ -88,7 +88,8 @@ static int copy_sources(const char *src, const char *dst, const char *rel, int d
 		snprintf(child, sizeof(child), "%s%s%s", rel, *rel ? "/" : "", entry->d_name);
 		if (entry->d_type == DT_DIR) {
 			if (depth < SOURCE_MAX_DEPTH)
-				err = copy_sources(src, dst, child, depth + 1, sources, include_dirs);
+				err = copy_sources(src, dst, child, depth + 1, sources,
+						   include_dirs);
 			continue;
 		}
 		if (!is_source(entry->d_name) && !is_header(entry->d_name))

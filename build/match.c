@@ -473,9 +473,14 @@ static int choose_libc(struct matcher *m)
 			best_count = count;
 		}
 	}
+	if (!best && !strcmp(m->options->libc, "auto")) {
+		p_err("no C library with a known symbol set in the pool: add the core (nolibc) "
+		      "with --pool, give --symbols for musl or newlib, or choose one with --libc");
+		return -1;
+	}
 	if (!best) {
-		p_err("no C library '%s' in the pool: add the core (nolibc) or the external "
-		      "library data (musl, newlib) with --pool", m->options->libc);
+		p_err("C library '%s' not found in the pool: add the core (nolibc) or the "
+		      "external library (musl, newlib) with --pool or --git", m->options->libc);
 		return -1;
 	}
 
@@ -493,9 +498,12 @@ static int choose_libc(struct matcher *m)
 
 static const struct shared_lib_rule *find_shared_lib_rule(const char *soname)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(shared_lib_rules); i++)
-		if (!strncmp(soname, shared_lib_rules[i].prefix, strlen(shared_lib_rules[i].prefix)))
+	for (size_t i = 0; i < ARRAY_SIZE(shared_lib_rules); i++) {
+		const char *prefix = shared_lib_rules[i].prefix;
+
+		if (!strncmp(soname, prefix, strlen(prefix)))
 			return &shared_lib_rules[i];
+	}
 	return NULL;
 }
 
@@ -661,7 +669,8 @@ static void add_syscall_options(struct matcher *m)
 		if (!lib->option || !json_object_get(m->enabled, lib->option))
 			continue;
 		json_object_foreach(m->report->syscalls, name, value) {
-			const char *needed = json_string_value(json_object_get(lib->syscalls, name));
+			const char *needed =
+				json_string_value(json_object_get(lib->syscalls, name));
 
 			if (needed && strcmp(needed, lib->option) &&
 			    !json_object_get(m->enabled, needed))

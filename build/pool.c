@@ -492,7 +492,8 @@ static int load_json_folder(struct pool *pool, const char *path, int *found)
 		size_t len = strlen(name);
 		char file[PATH_MAX];
 
-		if (!err && !strncmp(name, "pool-", 5) && len > 5 && !strcmp(name + len - 5, ".json")) {
+		if (!err && !strncmp(name, "pool-", 5) && len > 5 &&
+		    !strcmp(name + len - 5, ".json")) {
 			join_path(file, sizeof(file), path, name);
 			err = pool_load_json(pool, file);
 			(*found)++;
@@ -643,7 +644,8 @@ static void load_json_external(struct pool *pool, json_t *root)
 
 			if (!name)
 				continue;
-			lib = pool_add(pool, base, name, json_str(entry, "config_option"), repo_name);
+			lib = pool_add(pool, base, name, json_str(entry, "config_option"),
+				       repo_name);
 			lib->external = true;
 			lib->downloads = json_array_size(json_object_get(repo,
 							 "downloads_at_build_time")) > 0;
@@ -669,7 +671,8 @@ int pool_load_json(struct pool *pool, const char *path)
 		load_json_syscalls(pool, root);
 	} else if (json_is_array(libraries) && json_object_get(root, "symbols")) {
 		load_json_core(pool, root);
-	} else if (json_is_array(libraries) && json_object_get(json_array_get(libraries, 0), "repo")) {
+	} else if (json_is_array(libraries) &&
+		   json_object_get(json_array_get(libraries, 0), "repo")) {
 		load_json_external(pool, root);
 	} else {
 		p_err("%s is not pool data: expected \"libraries\" or \"provided_syscalls\"", path);
