@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The matcher. It picks the C library first (the choice is exclusive), adds
- * the providers of well-known shared libraries, then runs a greedy weighted
- * set cover over the remaining libraries: each round takes the library that
- * covers the most still-uncovered symbols and system calls per unit of cost,
- * where the cost grows with the libraries its Kconfig selects pull in and
- * with build-time downloads. The chosen set is closed under Kconfig
- * select, imply and "depends on" after every round.
+ * The matcher. It picks the C library first, because the choice is
+ * exclusive, and adds the providers of well-known shared libraries. Then a
+ * greedy weighted set cover runs over the remaining libraries. Each round
+ * takes the library that covers the most still-uncovered symbols and system
+ * calls per unit of cost. The cost grows with the libraries its Kconfig
+ * selects pull in and with build-time downloads. The chosen set is closed
+ * under Kconfig select, imply and "depends on" after every round.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -23,7 +23,7 @@
 #define COST_PER_PULLED_LIBRARY 0.25
 #define COST_OF_DOWNLOAD 2.0
 
-/* Names of uncovered needs listed in a "why" text before it says "and N more". */
+/* Maximum count of names a "why" text lists before "and N more". */
 #define WHY_MAX_NAMES 6
 
 struct libc_choice {
@@ -208,7 +208,7 @@ static bool is_libc_option(const char *option)
  * Adds to symbols and syscalls the report's needs that the libraries built
  * for option provide. With nolibc, a library that implements a system call
  * also defines the libc-style function of that name, so it covers the
- * symbol too; musl and newlib define those functions themselves.
+ * symbol too. musl and newlib define those functions themselves.
  */
 static int option_covers(struct matcher *m, const char *option, json_t *symbols,
 			 json_t *syscalls)
@@ -398,7 +398,7 @@ static json_t *close_options(struct matcher *m, const char *extra)
 	return enabled;
 }
 
-/* True if every enabled library's "depends on" holds in enabled. */
+/* Returns true if every enabled library's "depends on" is true in enabled. */
 static bool dependencies_hold(struct matcher *m, json_t *enabled)
 {
 	for (size_t i = 0; i < m->pool->count; i++) {

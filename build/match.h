@@ -12,7 +12,7 @@
 
 #include "pool.h"
 
-/* What a program needs: the union of the report's static and dynamic data. */
+/* Needs of a program: the union of the report's static and dynamic data. */
 struct report {
 	json_t *symbols;	/* name -> version string ("" if none) */
 	json_t *syscalls;	/* name -> "" */

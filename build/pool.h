@@ -56,10 +56,11 @@ struct pool_lib *pool_find_by_option(struct pool *pool, const char *option);
 struct pool_lib *pool_find(struct pool *pool, const char *name);
 
 /*
- * Loads what path names: a pool JSON file (core libraries, provided system
- * calls or external libraries, told apart by their keys), a Unikraft core
- * folder (has lib/ and Config.uk), a folder of external libraries (lib-*),
- * or one external library folder (has Config.uk and Makefile.uk).
+ * Loads the pool data at path. It is a pool JSON file (core libraries,
+ * provided system calls or external libraries, recognized by their keys),
+ * a Unikraft core folder (has lib/ and Config.uk), a folder of external
+ * libraries (lib-*), or one external library folder (has Config.uk and
+ * Makefile.uk).
  * Returns 0 or -1 after reporting the error.
  */
 int pool_load_path(struct pool *pool, const char *path);
@@ -76,9 +77,10 @@ int pool_load_library_files(struct pool *pool, const char *dir, const char *orig
 
 /*
  * Reads an external library from a git repository (URL or local path) at
- * ref (branch, tag or commit; NULL: the default branch) without a work tree:
- * the repository is cloned bare into cache_dir, or fetched there again, and
- * Config.uk, Makefile.uk and exportsyms.uk are read from the ref's tree.
+ * ref, a branch, tag or commit (NULL: the default branch). There is no work
+ * tree. The repository is cloned bare into cache_dir, or fetched there
+ * again, and Config.uk, Makefile.uk and exportsyms.uk are read from the
+ * ref's tree.
  */
 int pool_load_git(struct pool *pool, const char *url, const char *ref, const char *cache_dir);
 

@@ -19,11 +19,11 @@ void stubs_parse_log(const char *log, json_t *undefined, json_t *compile_errors)
 /*
  * Writes path atomically: a C file with one stub per symbol of symbols. A
  * stub sets errno to ENOSYS, returns -1 (NULL for pointers, nothing for
- * void) and logs its first call on stderr. Where a header under one of
- * header_dirs (an array of folder paths) declares the symbol as a function,
- * the stub includes that header and has the declared type; otherwise it is
- * "long NAME(void)". Returns 0 or -errno; fills declared (may be NULL) with
- * symbol -> header used.
+ * void) and logs its first call on stderr. A header under one of
+ * header_dirs (an array of folder paths) that declares the symbol as a
+ * function gives the stub its type, and the file includes that header.
+ * Without one, the stub is "long NAME(void)". Fills declared (may be NULL)
+ * with symbol -> header used. Returns 0 or -errno.
  */
 int stubs_write(const char *path, json_t *symbols, json_t *header_dirs, json_t *declared);
 

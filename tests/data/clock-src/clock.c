@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Reads the clock and its process id, and asks for the host name, which
- * the clock-report.json it comes with does not list: on Unikraft the
- * build loop stubs gethostname() and the call fails with ENOSYS.
+ * Prints the clock, the process id and the host name. clock-report.json
+ * does not list gethostname(), so on Unikraft the build loop stubs it and
+ * the call fails with ENOSYS.
  */
 #include <errno.h>
 #include <stdio.h>
