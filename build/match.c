@@ -778,6 +778,43 @@ static bool listed_before(struct pool *pool, size_t index)
 	return false;
 }
 
+static int compare_scores(const void *a, const void *b)
+{
+	json_int_t left = json_integer_value(json_object_get(*(json_t *const *)a, "covers"));
+	json_int_t right = json_integer_value(json_object_get(*(json_t *const *)b, "covers"));
+
+	return left < right ? 1 : left > right ? -1 : 0;
+}
+
+/*
+ * Scores every library option of the pool by the report's needs it covers
+ * on its own, best first, so a reader can see what the cover passed over.
+ */
+static json_t *library_scores(struct matcher *m)
+{
+	json_t **entries = calloc(m->pool->count + 1, sizeof(*entries));
+	json_t *scores = json_array();
+	size_t count = 0;
+
+	for (size_t i = 0; i < m->pool->count; i++) {
+		struct pool_lib *lib = &m->pool->libs[i];
+		int covers;
+
+		if (!lib->option || pool_find_by_option(m->pool, lib->option) != lib)
+			continue;
+		covers = option_covers(m, lib->option, NULL, NULL);
+		if (covers)
+			entries[count++] = json_pack("{s:s, s:s, s:i, s:b}", "option", lib->option,
+						     "dir", lib->dir, "covers", covers, "chosen",
+						     json_object_get(m->enabled, lib->option) != NULL);
+	}
+	qsort(entries, count, sizeof(*entries), compare_scores);
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(scores, entries[i]);
+	free(entries);
+	return scores;
+}
+
 static json_t *assemble_result(struct matcher *m)
 {
 	size_t needs = json_object_size(m->report->symbols) + json_object_size(m->report->syscalls);
@@ -797,7 +834,7 @@ static json_t *assemble_result(struct matcher *m)
 			json_array_append_new(libraries, library_entry(m, lib));
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:{s:o, s:o}, s:{s:I, s:I, s:I, s:I, s:f},"
-			 " s:o, s:o}",
+			 " s:o, s:o, s:o}",
 		"libc", libc_name, "platform", m->options->platform, "arch", m->options->arch,
 		"libraries", libraries, "libc_candidates", json_incref(m->libc_candidates),
 		"uncovered",
@@ -810,7 +847,8 @@ static json_t *assemble_result(struct matcher *m)
 		"syscalls_total", (json_int_t)json_object_size(m->report->syscalls),
 		"share", needs ? (double)covered / (double)needs : 1.0,
 		"shared_libraries", json_incref(m->shared_libs),
-		"requested_options", requested_options(m));
+		"requested_options", requested_options(m),
+		"scores", library_scores(m));
 }
 
 json_t *match_run(struct pool *pool, const struct report *report,

@@ -54,6 +54,10 @@ check_json "getpid needs the PIDs sub-option" "$n" \
 	'.requested_options | index("LIBPOSIX_PROCESS_PIDS") != null'
 check_json "perror uncovered with nolibc" "$n" '.uncovered.symbols | index("perror") != null'
 check_json "no two libcs" "$n" '[.libraries[] | select(.reason == "libc")] | length == 1'
+check_json "scores best first" "$n" '[.scores[].covers] == ([.scores[].covers] | sort | reverse)'
+check_json "ukmmap scored, posix-mmap passed over" "$n" \
+	'(.scores[] | select(.option == "LIBPOSIX_MMAP") | .chosen == false) and
+	 (.scores[] | select(.option == "LIBUKMMAP") | .chosen)'
 check_grep "printed table names vfscore" "^lib/vfscore +LIBVFSCORE +covers" "$WORK/out"
 
 check_status "unknown libc is a usage error" 2 "$UNISCOPE" match "$REPORT" --pool "$POOL" \
