@@ -6,6 +6,14 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/unikraft-pool.sh"
 
+check_status "match --help" 0 "$UNISCOPE" match --help
+check_grep "match help names --pool" "^  --pool PATH" "$WORK/out"
+check_status "build --help" 0 "$UNISCOPE" build --help
+check_grep "build help names --app-src" "^  --app-src DIR" "$WORK/out"
+check_status "unknown build option" 2 "$UNISCOPE" build --frobnicate
+check_status "build without --workspace" 2 "$UNISCOPE" build "$TOP/tests/data/clock-report.json"
+check_grep "missing options named" "needs REPORT.json, --workspace and --app-src" "$WORK/out"
+
 # A folder that stands for the workspace: generation only writes its path.
 workspace=$WORK/unikraft
 mkdir -p "$workspace" "$WORK/libs"

@@ -30,6 +30,12 @@ check_grep "log keeps both rounds" "undefined reference to .widget_open" "$app/b
 "$app/build/app" > "$WORK/run.out" 2>/dev/null
 check_grep "built program gets ENOSYS" "^widget_open=-1 errno=ENOSYS$" "$WORK/run.out"
 
+check_status "rebuild in the same folder" 0 "$UNISCOPE" build \
+	"$TOP/tests/data/clock-report.json" --workspace "$workspace" \
+	--app-src "$TOP/tests/data/stubs-prog" --pool "$POOL" --libc nolibc \
+	--name widget -o "$app"
+check_json "rebuild stubs again" "$summary" '.build.rounds == 2 and (.build.stubs | length) == 5'
+
 check_json "dropped options reported" "$summary" \
 	'[.dropped_options[].option] == ["LIBPOSIX_PROCESS_PIDS", "LIBPOSIX_PROCESS_INIT_PIDS"]'
 check_json "unmet dependency named" "$summary" \
