@@ -71,10 +71,14 @@ enum object_role {
 	ROLE_INTERPRETER,
 };
 
+#define IMPORTS_NOT_RESOLVED UINT32_MAX
+
 struct scan_object {
 	struct syscall_object *object;
 	enum object_role role;
 	uint8_t *reached;	/* one flag per function */
+	uint32_t *import_targets;	/* per function: first pair in scan->targets, or unresolved */
+	uint32_t *import_target_counts;	/* per function: count of pairs */
 };
 
 struct scan {
@@ -82,6 +86,8 @@ struct scan {
 	size_t object_count;
 	uint32_t *queue;	/* pairs of object index and function index */
 	size_t queue_count, queue_capacity;
+	uint32_t *targets;	/* pairs of object index and function index of resolved imports */
+	size_t target_count, target_capacity;
 	uint64_t reached_set[2][SYSCALL_SET_WORDS];	/* native, then i386 numbers of 64-bit code */
 };
 
@@ -124,10 +130,19 @@ static int add_object(struct scan *scan, const char *path, enum object_role role
 	scan->objects[scan->object_count].object = object;
 	scan->objects[scan->object_count].role = role;
 	scan->objects[scan->object_count].reached = calloc(object->func_count + 1, 1);
-	if (!scan->objects[scan->object_count].reached) {
+	scan->objects[scan->object_count].import_targets =
+		malloc((object->func_count + 1) * sizeof(uint32_t));
+	scan->objects[scan->object_count].import_target_counts =
+		calloc(object->func_count + 1, sizeof(uint32_t));
+	if (!scan->objects[scan->object_count].reached ||
+	    !scan->objects[scan->object_count].import_targets ||
+	    !scan->objects[scan->object_count].import_target_counts) {
 		snprintf(error, error_size, "out of memory");
+		scan->object_count++;
 		return -1;
 	}
+	memset(scan->objects[scan->object_count].import_targets, 0xff,
+	       (object->func_count + 1) * sizeof(uint32_t));
 	scan->object_count++;
 	return 0;
 }
@@ -212,6 +227,53 @@ static int reach_import(struct scan *scan, const char *name)
 	return 0;
 }
 
+static int add_target(struct scan *scan, uint32_t object_index, uint32_t func)
+{
+	uint32_t *grown;
+
+	if (scan->target_count + 2 > scan->target_capacity) {
+		scan->target_capacity = scan->target_capacity ? scan->target_capacity * 2 : 1024;
+		grown = realloc(scan->targets, scan->target_capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		scan->targets = grown;
+	}
+	scan->targets[scan->target_count++] = object_index;
+	scan->targets[scan->target_count++] = func;
+	return 0;
+}
+
+/*
+ * Resolves the imports of one function to every definition in every object,
+ * once per scan, because the per-import walks visit the same functions again.
+ */
+static int resolve_imports(struct scan *scan, uint32_t object_index, uint32_t func_index)
+{
+	struct scan_object *entry = &scan->objects[object_index];
+	const struct func *func = &entry->object->funcs[func_index];
+	size_t first = scan->target_count, i, j;
+	const struct export *export;
+
+	if (entry->import_targets[func_index] != IMPORTS_NOT_RESOLVED)
+		return 0;
+	for (i = 0; i < func->import_count; i++) {
+		for (j = 0; j < scan->object_count; j++) {
+			const struct syscall_object *object = scan->objects[j].object;
+
+			if (object->error[0])
+				continue;
+			export = syscall_object_find_export(object, func->imports[i]);
+			for (; export && export < object->exports + object->export_count &&
+			       !strcmp(export->name, func->imports[i]); export++)
+				if (add_target(scan, j, export->func))
+					return -1;
+		}
+	}
+	entry->import_targets[func_index] = first;
+	entry->import_target_counts[func_index] = scan->target_count - first;
+	return 0;
+}
+
 /* Follows edges from everything queued until no new function is reached. */
 static int propagate(struct scan *scan)
 {
@@ -220,13 +282,19 @@ static int propagate(struct scan *scan)
 	while (scan->queue_count) {
 		uint32_t func_index = scan->queue[--scan->queue_count];
 		uint32_t object_index = scan->queue[--scan->queue_count];
-		const struct func *func = &scan->objects[object_index].object->funcs[func_index];
+		const struct scan_object *entry = &scan->objects[object_index];
+		const struct func *func = &entry->object->funcs[func_index];
+		uint32_t first, count;
 
 		for (i = 0; i < func->callee_count; i++)
 			if (reach(scan, object_index, func->callees[i]))
 				return -1;
-		for (i = 0; i < func->import_count; i++)
-			if (reach_import(scan, func->imports[i]))
+		if (resolve_imports(scan, object_index, func_index))
+			return -1;
+		first = entry->import_targets[func_index];
+		count = entry->import_target_counts[func_index];
+		for (i = first; i < first + count; i += 2)
+			if (reach(scan, scan->targets[i], scan->targets[i + 1]))
 				return -1;
 	}
 	return 0;
@@ -634,10 +702,14 @@ static void free_scan(struct scan *scan, struct found *found, json_t **imports_o
 		json_decref(imports_of[i]);
 	}
 	json_decref(found->unrecovered_locations);
-	for (i = 0; i < scan->object_count; i++)
+	for (i = 0; i < scan->object_count; i++) {
 		free(scan->objects[i].reached);
+		free(scan->objects[i].import_targets);
+		free(scan->objects[i].import_target_counts);
+	}
 	free(scan->objects);
 	free(scan->queue);
+	free(scan->targets);
 }
 
 json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size)
