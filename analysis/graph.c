@@ -196,11 +196,29 @@ static int write_graph(GVC_t *context, const char *dot, const char *dir, const c
 	return 0;
 }
 
+/*
+ * Returns the process's graphviz context, created on first use and kept:
+ * graphviz 2.42 caches font names across contexts, so freeing one and
+ * creating another reads freed memory (AddressSanitizer shows it).
+ */
+static GVC_t *graphviz_context(void)
+{
+	static GVC_t *context;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		agseterr(AGMAX);	/* failures are reported here, not by graphviz */
+		context = gvContext();
+	}
+	return context;
+}
+
 int write_graphs(const json_t *report, const char *dir)
 {
 	char *libraries = library_graph_dot(report);
 	char *packages = package_graph_dot(report);
-	GVC_t *context = NULL;
+	GVC_t *context;
 	int err = -1;
 
 	if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -211,8 +229,7 @@ int write_graphs(const json_t *report, const char *dir)
 		p_err("out of memory writing graphs into '%s'", dir);
 		goto out;
 	}
-	agseterr(AGMAX);	/* graphviz's own messages stay quiet: failures are reported here */
-	context = gvContext();
+	context = graphviz_context();
 	if (!context)
 		p_warn("graphviz is not usable: only DOT files are written into '%s'", dir);
 
@@ -220,8 +237,6 @@ int write_graphs(const json_t *report, const char *dir)
 	if (!err)
 		err = write_graph(context, packages, dir, program_name(report), "packages");
 out:
-	if (context)
-		gvFreeContext(context);
 	free(libraries);
 	free(packages);
 	return err;
