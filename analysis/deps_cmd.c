@@ -300,8 +300,11 @@ void print_static_summary(const json_t *report, FILE *out)
 		const char *path = string_member(library, "path");
 		const char *package = string_member(library, "package");
 
-		fprintf(out, "    %s => %s (%s)", string_member(library, "name"),
-			path ? path : "not found", string_member(library, "found_by"));
+		if (path)
+			fprintf(out, "    %s => %s (%s)", string_member(library, "name"), path,
+				string_member(library, "found_by"));
+		else
+			fprintf(out, "    %s => not found", string_member(library, "name"));
 		if (package)
 			fprintf(out, " [%s]", package);
 		fprintf(out, "\n");

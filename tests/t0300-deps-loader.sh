@@ -84,6 +84,15 @@ LD_LIBRARY_PATH=$WORK/app/lib/x86_64-linux-gnu \
 check_json "LD_LIBRARY_PATH ignored by default" "$WORK/report.json" \
 	'.libraries[] | select(.name == "libhelper.so") | .found_by == "not found"'
 
+# -z nodefaultlib: neither the cache nor the system directories are searched.
+printf 'int main(void) { return 0; }\n' > "$WORK/nodeflib.c"
+gcc -Wl,-z,nodefaultlib -o "$WORK/nodeflib" "$WORK/nodeflib.c"
+check_grep "ldd: libc not found with nodefaultlib" "libc.so.6 => not found" \
+	<(ldd "$WORK/nodeflib" 2>&1)
+deps_report "$WORK/report.json" --no-packages "$WORK/nodeflib"
+check_json "DF_1_NODEFLIB honoured" "$WORK/report.json" \
+	'.libraries[] | select(.name == "libc.so.6") | .found_by == "not found"'
+
 # Every cache format ldconfig writes resolves the same (-X leaves links alone).
 for format in new old compat; do
 	if ! ldconfig -X -c "$format" -C "$WORK/$format.cache" 2> "$WORK/err"; then
