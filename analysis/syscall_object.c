@@ -1324,6 +1324,22 @@ struct syscall_object *syscall_object_load(const char *path)
 	return object;
 }
 
+size_t syscall_object_memory(const struct syscall_object *object)
+{
+	size_t bytes = sizeof(*object) + object->size, i;
+
+	bytes += object->insn_count * sizeof(*object->insns);
+	bytes += object->func_count * sizeof(*object->funcs);
+	bytes += object->jump_count * sizeof(*object->jumps);
+	bytes += object->site_count * sizeof(*object->sites);
+	bytes += object->import_call_count * sizeof(*object->import_calls);
+	bytes += object->export_count * sizeof(*object->exports);
+	for (i = 0; i < object->func_count; i++)
+		bytes += object->funcs[i].callee_count * sizeof(uint32_t) +
+			 object->funcs[i].import_count * sizeof(char *);
+	return bytes;
+}
+
 void syscall_object_free(struct syscall_object *object)
 {
 	size_t i;

@@ -162,6 +162,7 @@ struct syscall_object {
 
 	void *image;		/* the whole file; every name points into it */
 	void *elf;		/* libelf handle over image */
+	uint64_t last_scan;	/* number of the last scan that used it, for cache eviction */
 };
 
 /* Bytes of one executable section. */
@@ -191,6 +192,9 @@ int syscall_object_find_sites(struct syscall_object *object);
 struct syscall_object *syscall_object_load(const char *path);
 
 void syscall_object_free(struct syscall_object *object);
+
+/* Returns an estimate of the bytes the object keeps allocated. */
+size_t syscall_object_memory(const struct syscall_object *object);
 
 /* Returns the index of the code function whose range contains addr, or -1. */
 long syscall_object_func_at(const struct syscall_object *object, uint64_t addr);

@@ -24,8 +24,35 @@
 #define MAX_SOURCES_PER_SYSCALL 16
 #define MAX_UNRECOVERED_LISTED 32
 
+/*
+ * Bytes of analysed objects kept between scans. A batch worker scans many
+ * programs, and the least recently used objects beyond this are freed after
+ * each scan. A single scan may exceed it, because all of its objects are needed.
+ */
+#define CACHE_BUDGET_BYTES (512UL << 20)
+
 static struct syscall_object **cache;
 static size_t cache_count, cache_capacity;
+static uint64_t scan_count;
+
+/* Frees the least recently used objects until the cache fits its budget. */
+static void trim_cache(void)
+{
+	size_t total = 0, i, oldest;
+
+	for (i = 0; i < cache_count; i++)
+		total += syscall_object_memory(cache[i]);
+	while (total > CACHE_BUDGET_BYTES && cache_count) {
+		oldest = 0;
+		for (i = 1; i < cache_count; i++)
+			if (cache[i]->last_scan < cache[oldest]->last_scan)
+				oldest = i;
+		p_debug("syscall scan: dropping %s from the cache", cache[oldest]->path);
+		total -= syscall_object_memory(cache[oldest]);
+		syscall_object_free(cache[oldest]);
+		cache[oldest] = cache[--cache_count];
+	}
+}
 
 /* Returns the analysed object for path, reading it again when its size or mtime changed. */
 static struct syscall_object *cached_object(const char *path)
@@ -41,8 +68,10 @@ static struct syscall_object *cached_object(const char *path)
 		if (strcmp(object->path, path))
 			continue;
 		if (object->size == st.st_size && object->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    object->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		    object->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			object->last_scan = scan_count;
 			return object;
+		}
 		syscall_object_free(object);
 		cache[i] = cache[--cache_count];
 		break;
@@ -61,6 +90,7 @@ static struct syscall_object *cached_object(const char *path)
 		}
 		cache = grown;
 	}
+	object->last_scan = scan_count;
 	cache[cache_count++] = object;
 	return object;
 }
@@ -720,6 +750,7 @@ json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t
 	size_t i;
 
 	error[0] = '\0';
+	scan_count++;
 	found.unrecovered_locations = json_array();
 	if (!found.unrecovered_locations || load_objects(&scan, input, error, error_size))
 		goto out;
@@ -745,5 +776,6 @@ oom:
 	snprintf(error, error_size, "out of memory while scanning '%s'", input->program);
 out:
 	free_scan(&scan, &found, imports_of);
+	trim_cache();
 	return report;
 }

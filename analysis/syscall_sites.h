@@ -24,9 +24,9 @@ struct syscall_scan_input {
  * or NULL and a message in error. The shape is described in
  * docs/deps-static-syscalls.md.
  *
- * NOTE: not thread-safe. Analysed objects stay cached in the process until it
- * exits: the file and 56 bytes per instruction, about 21 MB for glibc 2.36's
- * x86-64 libc.so.6.
+ * NOTE: not thread-safe. Analysed objects stay cached in the process: the
+ * file and 56 bytes per instruction, about 21 MB for glibc 2.36's x86-64
+ * libc.so.6. Between scans the least recently used ones are freed beyond 512 MiB.
  */
 json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size);
 
