@@ -66,6 +66,16 @@ gcc -o "$WORK/app/bin/libtoken" "$WORK/main.c" -L"$WORK/app/lib/x86_64-linux-gnu
 	-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../$LIB'
 compare_with_ldd "\$LIB in DT_RUNPATH" "$WORK/app/bin/libtoken"
 
+# $PLATFORM expands to the machine's platform name (AT_PLATFORM).
+mkdir -p "$WORK/app/x86_64"
+cp "$WORK/app/lib/x86_64-linux-gnu/libhelper.so" "$WORK/app/x86_64/"
+gcc -o "$WORK/app/bin/platform" "$WORK/main.c" -L"$WORK/app/x86_64" -lhelper \
+	-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../${PLATFORM}'
+compare_with_ldd "\${PLATFORM} in DT_RUNPATH" "$WORK/app/bin/platform"
+check_json "found in the platform directory" "$WORK/report.json" \
+	'.libraries[] | select(.name == "libhelper.so") | .path | endswith("/x86_64/libhelper.so")'
+rm -r "$WORK/app/x86_64"
+
 # Without the library, both report it as not found.
 compare_with_ldd "missing library not found" "$WORK/app/bin/runpath"
 check_json "missing library listed" "$WORK/report.json" \
