@@ -45,8 +45,10 @@ static int compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lists the regular files of dir, sorted. Symbolic links are skipped: they name
- * files listed under their own name, or files outside dir. */
+/*
+ * Lists the regular files of dir, sorted. Symbolic links are skipped: they
+ * name files listed under their own name, or files outside dir.
+ */
 static int list_directory(const char *dir, struct program_list *list)
 {
 	struct dirent *entry;
