@@ -12,7 +12,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 UNISCOPE=${UNISCOPE:-$TOP/uniscope}
 SAMPLE=${SAMPLE:-0}
 JOBS=${JOBS:-$(nproc)}
-OUT=$(mktemp -d /tmp/uniscope-bench-deps.XXXXXX)
+OUT=$(mktemp -d /tmp/deps-static-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
 [ -x "$UNISCOPE" ] || { echo "build uniscope first: make" >&2; exit 1; }
