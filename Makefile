@@ -17,6 +17,7 @@ VMLINUX_H ?=
 # System call numbers come from the kernel's UAPI headers.
 UAPI_ASM ?= /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm
 ERRNO_HEADERS ?= /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h
+UAPI_INCLUDE ?= /usr/include
 
 PKGS := libbpf libelf zlib jansson capstone libgit2 libgvc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -38,7 +39,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
 USER_SRCS := $(wildcard user/*.c analysis/*.c build/*.c vmtest/*.c optimize/*.c)
-GEN_SRCS := $(OUTPUT)/syscall_names.c $(OUTPUT)/errno_names.c
+GEN_SRCS := $(OUTPUT)/syscall_names.c $(OUTPUT)/errno_names.c $(OUTPUT)/uring_ops.c
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS)) \
 	$(patsubst $(OUTPUT)/%.c,$(OUTPUT)/gen/%.o,$(GEN_SRCS))
 
@@ -89,6 +90,10 @@ $(OUTPUT)/syscall_names.c: user/gen_syscall_names.sh | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)sh $< $(UAPI_ASM) > $@
 
+$(OUTPUT)/uring_ops.c: user/gen_uring_ops.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sh $< $(UAPI_INCLUDE)/linux/io_uring.h > $@
+
 $(OUTPUT)/errno_names.c: user/gen_errno_names.sh | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)sh $< $(ERRNO_HEADERS) > $@
@@ -110,6 +115,22 @@ $(OUTPUT)/tests/%: tests/progs/%.c | $(OUTPUT)/tests
 	$(Q)$(CC) -g -O1 -Wall -D_GNU_SOURCE $(TEST_PROG_CFLAGS_$*) $< -o $@ -lpthread $(TEST_PROG_LIBS_$*)
 
 TEST_PROG_CFLAGS_static_syscalls32 := -m32
+# Every call in the source must stay a call: no inlined or folded builtins.
+TEST_PROG_CFLAGS_libc_calls := -O0 -fno-builtin
+TEST_PROG_LIBS_dlopen_zlib := -ldl
+
+# The same library-call program, linked statically and against musl.
+test-progs: $(OUTPUT)/tests/libc_calls_static
+$(OUTPUT)/tests/libc_calls_static: tests/progs/libc_calls.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O0 -fno-builtin -static $< -o $@ -lpthread
+
+ifneq ($(shell command -v musl-gcc 2>/dev/null),)
+test-progs: $(OUTPUT)/tests/libc_calls_musl
+$(OUTPUT)/tests/libc_calls_musl: tests/progs/libc_calls.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)musl-gcc -g -O0 -fno-builtin $< -o $@ -lpthread
+endif
 $(OUTPUT)/tests/static_syscalls32: tests/progs/static_syscalls.c
 
 # Prints syscall_scan()'s JSON for a program, for the static system call tests.

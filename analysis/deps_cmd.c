@@ -12,6 +12,7 @@
 #include "batch.h"
 #include "commands.h"
 #include "deps.h"
+#include "dynamic.h"
 #include "graph.h"
 #include "log.h"
 #include "util.h"
@@ -26,6 +27,9 @@ enum {
 	OPT_GRAPHS,
 	OPT_BATCH,
 	OPT_JSON,
+	OPT_TEST_FILE,
+	OPT_STDIN,
+	OPT_ALL_LIBS,
 };
 
 struct deps_args {
@@ -36,23 +40,38 @@ struct deps_args {
 	unsigned long jobs;
 	bool json;
 	bool quiet;
+	bool static_only;
+	struct dynamic_options dynamic;
 };
 
 static void print_help(FILE *out)
 {
 	fprintf(out,
-"Usage: uniscope deps [--static] [OPTIONS] PROGRAM\n"
-"       uniscope deps [--static] [OPTIONS] --batch DIR|LISTFILE -o OUTDIR [-j N]\n"
+"Usage: uniscope deps [OPTIONS] PROGRAM [ARGS...]\n"
+"       uniscope deps [OPTIONS] -p PID [-d SECONDS]\n"
+"       uniscope deps --static [OPTIONS] PROGRAM\n"
+"       uniscope deps --static [OPTIONS] --batch DIR|LISTFILE -o OUTDIR [-j N]\n"
 "\n"
 "Find what PROGRAM (a path, or a name looked up on PATH) needs from its\n"
-"system without running it: ELF facts, imported symbols and their versions,\n"
-"shared libraries resolved as the dynamic loader does, Debian packages and\n"
-"their dependencies, and the system calls its code and libraries can make.\n"
-"A '#!' script is analysed through its interpreter. Dynamic tracing joins\n"
-"this command later; today the analysis is static with or without --static.\n"
+"system. Statically: ELF facts, imported symbols and their versions, shared\n"
+"libraries resolved as the dynamic loader does, Debian packages and their\n"
+"dependencies, and the system calls its code and libraries can make. Then,\n"
+"unless --static is given, dynamically: PROGRAM runs under BPF tracing (no\n"
+"ptrace) and the report adds the system calls it made, the library\n"
+"functions it called (counted by uprobes, by the program or inside\n"
+"libraries), the files it mapped executable, and what each side alone saw.\n"
+"A '#!' script is analysed through its interpreter.\n"
 "\n"
 "Options:\n"
-"  --static              static analysis only (the default for now)\n"
+"  --static              static analysis only: do not run PROGRAM\n"
+"  --test-file FILE      exercise PROGRAM with the JSON steps in FILE\n"
+"  --stdin FILE          feed FILE to PROGRAM's stdin\n"
+"  -w, --wait SECONDS    let PROGRAM run SECONDS (to be exercised by hand),\n"
+"                        then stop it with SIGTERM\n"
+"  -p, --pid PID         analyse a running process instead of PROGRAM\n"
+"  -d, --duration SECS   with -p: watch for SECS seconds (default: until it exits)\n"
+"  --all-libs            probe every exported function of every library, not\n"
+"                        only the functions PROGRAM imports\n"
 "  -o, --output FILE     write the JSON report to FILE ('-' for stdout);\n"
 "                        with --batch, the directory for all outputs\n"
 "  --json                print the JSON report instead of the summary\n"
@@ -70,7 +89,9 @@ static void print_help(FILE *out)
 "  -h, --help            show this help\n"
 "\n"
 "Examples:\n"
-"  uniscope deps ls                       # summary for /usr/bin/ls\n"
+"  # sqlite3 driven by a test file, report as JSON\n"
+"  uniscope deps -o sqlite3.json --test-file queries.json sqlite3\n"
+"  uniscope deps --static ls              # summary for /usr/bin/ls, not run\n"
 "  uniscope deps -o ls.json --graphs g ls # JSON report and graphs\n"
 "  uniscope deps --batch /usr/bin -o out -j 4\n");
 }
@@ -90,16 +111,49 @@ static int parse_args(int argc, char **argv, struct deps_args *args)
 		{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "test-file", required_argument, NULL, OPT_TEST_FILE },
+		{ "stdin", required_argument, NULL, OPT_STDIN },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "all-libs", no_argument, NULL, OPT_ALL_LIBS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned long pid;
+	uint64_t ns;
 	int option;
 
 	optind = 1;
 	opterr = 0;	/* messages go through p_err */
-	while ((option = getopt_long(argc, argv, "+o:qj:h", long_options, NULL)) != -1) {
+	while ((option = getopt_long(argc, argv, "+o:qj:w:p:d:h", long_options, NULL)) != -1) {
 		switch (option) {
 		case OPT_STATIC:
+			args->static_only = true;
+			break;
+		case OPT_TEST_FILE:
+			args->dynamic.test_file = optarg;
+			break;
+		case OPT_STDIN:
+			args->dynamic.stdin_path = optarg;
+			break;
+		case OPT_ALL_LIBS:
+			args->dynamic.all_libs = true;
+			break;
+		case 'w':
+			if (parse_seconds(optarg, "--wait", &ns))
+				return -1;
+			args->dynamic.wait_seconds = ns / 1e9;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, "--duration", &ns))
+				return -1;
+			args->dynamic.duration = ns / 1e9;
+			break;
+		case 'p':
+			if (parse_ulong(optarg, "--pid", 1, 4194304, &pid))
+				return -1;
+			args->dynamic.pid = pid;
 			break;
 		case 'o':
 			args->output = optarg;
@@ -159,9 +213,25 @@ static int check_args(int argc, char **argv, const struct deps_args *args)
 		p_err("--batch needs -o DIR: the directory for the reports and tables");
 		return -1;
 	}
-	if (!args->batch && programs != 1) {
-		p_err(programs ? "deps takes one PROGRAM, got %d: use --batch for many"
-			       : "missing PROGRAM: see 'uniscope deps --help'", programs);
+	if (args->batch && !args->static_only) {
+		p_err("--batch runs no program: add --static");
+		return -1;
+	}
+	if (args->dynamic.pid && programs) {
+		p_err("both -p and PROGRAM given: analyse either a running process or a program");
+		return -1;
+	}
+	if (args->dynamic.pid && args->static_only) {
+		p_err("-p traces a running process, which --static excludes: drop one of them");
+		return -1;
+	}
+	if (!args->batch && !args->dynamic.pid && programs < 1) {
+		p_err("missing PROGRAM: see 'uniscope deps --help'");
+		return -1;
+	}
+	if (args->static_only && programs > 1) {
+		p_err("--static takes one PROGRAM and no arguments, got %d words: use --batch "
+		      "for many", programs);
 		return -1;
 	}
 	if (!args->batch && args->jobs != 1) {
@@ -186,28 +256,87 @@ static int write_report(const json_t *report, const char *output)
 	return err;
 }
 
-static int analyse_one(const char *requested, const struct deps_args *args,
+/* Prints what the run showed, after the static summary. */
+static void print_dynamic_summary(const json_t *report, FILE *out)
+{
+	const json_t *dynamic = json_object_get(report, "dynamic");
+	const json_t *data = json_object_get(report, "dynamic_data");
+	const json_t *compared = json_object_get(report, "comparison");
+	const json_t *call;
+	size_t i, by_program = 0;
+
+	if (!dynamic)
+		return;
+	json_array_foreach(json_object_get(dynamic, "library_calls"), i, call)
+		if (json_integer_value(json_object_get(call, "from_program")))
+			by_program++;
+	fprintf(out, "  run: %zu system calls made, %zu library functions called (%zu by the "
+		"program), %zu files mapped executable, %lld uprobes\n",
+		json_object_size(json_object_get(data, "system_calls")),
+		json_array_size(json_object_get(dynamic, "library_calls")), by_program,
+		json_array_size(json_object_get(dynamic, "mapped_files")),
+		json_integer_value(json_object_get(json_object_get(dynamic, "probes"), "count")));
+	if (json_object_get(dynamic, "note"))
+		fprintf(out, "  note: %s\n", json_string_value(json_object_get(dynamic, "note")));
+	fprintf(out, "  system calls: %zu seen by both, %zu only statically, %zu only at run time\n",
+		json_array_size(json_object_get(json_object_get(compared, "system_calls"), "both")),
+		json_array_size(json_object_get(json_object_get(compared, "system_calls"),
+						"static_only")),
+		json_array_size(json_object_get(json_object_get(compared, "system_calls"),
+						"dynamic_only")));
+}
+
+/* For -p: the static part reads the process's own executable. */
+static char *requested_program(int argc, char **argv, const struct deps_args *args)
+{
+	char path[64];
+
+	if (!args->dynamic.pid)
+		return strdup(argv[optind]);
+	snprintf(path, sizeof(path), "/proc/%d/exe", args->dynamic.pid);
+	return strdup(path);
+}
+
+static int analyse_one(const char *requested, char **command, const struct deps_args *args,
 		       const struct static_context *context)
 {
+	struct dynamic_options dynamic = args->dynamic;
+	int err = 0, status = EXIT_OK;
 	char error[1024];
 	json_t *report;
-	int err = 0;
 
 	report = static_analysis(requested, &args->options, context, error, sizeof(error));
 	if (!report) {
 		p_err("%s", error);
 		return EXIT_FAILURE_RUNTIME;
 	}
+	if (!args->static_only) {
+		/* The program runs as resolved, so PATH lookups agree with the static part. */
+		const char *path = json_string_value(json_object_get(json_object_get(report,
+										     "program"),
+								     "path"));
+
+		if (command && path && !json_object_get(json_object_get(report, "program"),
+							"script"))
+			command[0] = (char *)path;
+		dynamic.command = command;
+		status = dynamic_analysis(report, &dynamic);
+	}
+	/* A failed run still writes what it gathered. */
 	if (args->output)
 		err = write_report(report, args->output);
 	if (!err && args->json && (!args->output || strcmp(args->output, "-")))
 		err = write_report(report, "-");
 	if (!err && args->graphs)
 		err = write_graphs(report, args->graphs);
-	if (!args->json && !args->quiet)
+	if (!args->json && !args->quiet) {
 		print_static_summary(report, stdout);
+		print_dynamic_summary(report, stdout);
+	}
 	json_decref(report);
-	return err ? EXIT_FAILURE_RUNTIME : EXIT_OK;
+	if (err)
+		return EXIT_FAILURE_RUNTIME;
+	return status;
 }
 
 int cmd_deps(int argc, char **argv)
@@ -240,7 +369,11 @@ int cmd_deps(int argc, char **argv)
 
 		status = run_batch(&batch, &args.options, &context);
 	} else {
-		status = analyse_one(argv[optind], &args, &context);
+		char *requested = requested_program(argc, argv, &args);
+
+		status = analyse_one(requested, args.dynamic.pid ? NULL : argv + optind, &args,
+				     &context);
+		free(requested);
 	}
 	static_context_close(&context);
 	return status;

@@ -30,6 +30,11 @@ const volatile __u32 targ_exit_nr = 60;
 const volatile __u32 targ_exit_group_nr = 231;
 const volatile __u32 targ_exit_nr_32 = 1;
 const volatile __u32 targ_exit_group_nr_32 = 252;
+/* Library-call mode: report executable mappings (mmap number: targ_mmap_nr). */
+const volatile bool targ_track_maps = false;
+const volatile __u32 targ_mmap_nr = 9;
+/* Stop a process that maps a file not in known_inodes, until user space probes it. */
+const volatile bool targ_stop_on_new_files = false;
 
 /* Bumped whenever the set of traced processes changes, to refresh filter caches. */
 __u64 traced_generation;
@@ -76,8 +81,24 @@ struct {
 } uring_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct libcall_key);
+	__type(value, struct libcall_counts);
+} libcall_counts SEC(".maps");
+
+/* Files whose functions are probed already, by inode; a new one is added when reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} known_inodes SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 1024 * 1024);
 } events SEC(".maps");
 
 /* Whether the task last seen on this CPU is traced, valid for one generation. */
@@ -85,6 +106,8 @@ struct filter_cache {
 	__u32 tid;
 	__u32 traced;
 	__u64 generation;
+	__u64 code_start;
+	__u64 code_end;
 };
 
 struct {
@@ -151,25 +174,35 @@ static __always_inline bool tgid_is_traced(__u32 tgid)
 	return info && !info->exited;
 }
 
-/* Whether the current task is traced, cached per CPU for the common case. */
-static __always_inline bool current_is_traced(__u32 tid, __u32 tgid)
+/* Returns the current task's cache entry, refreshed for this generation. */
+static __always_inline struct filter_cache *current_filter(__u32 tid, __u32 tgid)
 {
 	__u64 generation = *(volatile __u64 *)&traced_generation;
 	struct filter_cache *cache;
+	struct proc_info *info;
 	__u32 zero = 0;
-	bool traced;
 
 	cache = bpf_map_lookup_elem(&filter_cache, &zero);
 	if (!cache)
-		return false;
+		return NULL;
 	if (cache->tid == tid && cache->generation == generation)
-		return cache->traced;
+		return cache;
 
-	traced = tgid_is_traced(tgid);
+	info = bpf_map_lookup_elem(&traced_procs, &tgid);
 	cache->tid = tid;
 	cache->generation = generation;
-	cache->traced = traced;
-	return traced;
+	cache->traced = info && !info->exited;
+	cache->code_start = info ? info->code_start : 0;
+	cache->code_end = info ? info->code_end : 0;
+	return cache;
+}
+
+/* Whether the current task is traced, cached per CPU for the common case. */
+static __always_inline bool current_is_traced(__u32 tid, __u32 tgid)
+{
+	struct filter_cache *cache = current_filter(tid, tgid);
+
+	return cache && cache->traced;
 }
 
 static __always_inline __u32 log2_u32(__u32 v)
@@ -296,6 +329,155 @@ static __always_inline void record_syscall(__u32 tgid, __u32 tid, __u32 id, __u6
 		stats->hist[slot]++;
 }
 
+/* A map event is built here, then copied to the ring buffer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct map_event);
+} map_event_scratch SEC(".maps");
+
+/* Where a walk from a file's dentry up to the root stands. */
+struct path_walk {
+	__u64 dentry;
+	__u64 vfsmnt;
+	__u64 mount;
+	__u32 depth;
+};
+
+/* One step of the walk: a path component, or a crossing to the parent mount. */
+static long walk_path_step(__u32 index, void *data)
+{
+	struct path_walk *walk = data;
+	struct dentry *dentry = (struct dentry *)walk->dentry, *parent;
+	struct mount *mount = (struct mount *)walk->mount, *mount_parent;
+	struct vfsmount *vfsmnt = (struct vfsmount *)walk->vfsmnt;
+	struct map_event *event;
+	__u32 zero = 0;
+
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root) || dentry == parent) {
+		mount_parent = BPF_CORE_READ(mount, mnt_parent);
+		/* The root of the root mount ends the path. */
+		if (mount == mount_parent)
+			return 1;
+		walk->dentry = (__u64)BPF_CORE_READ(mount, mnt_mountpoint);
+		walk->mount = (__u64)mount_parent;
+		walk->vfsmnt = (__u64)mount_parent + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+
+	event = bpf_map_lookup_elem(&map_event_scratch, &zero);
+	if (!event || walk->depth >= PATH_DEPTH)
+		return 1;
+	bpf_probe_read_kernel_str(event->names[walk->depth & (PATH_DEPTH - 1)], PATH_NAME_LEN,
+				  BPF_CORE_READ(dentry, d_name.name));
+	walk->depth++;
+	walk->dentry = (__u64)parent;
+	return 0;
+}
+
+static __noinline void send_map_event(__u32 tgid, struct file *file, __u64 start,
+				      __u64 length, __u64 file_offset)
+{
+	struct path_walk walk = {};
+	struct map_event *event;
+	__u32 zero = 0;
+
+	event = bpf_map_lookup_elem(&map_event_scratch, &zero);
+	if (!file || !event)
+		return;
+	event->type = EVENT_MAP;
+	event->tgid = tgid;
+	event->start = start;
+	event->length = length;
+	event->file_offset = file_offset;
+	event->inode = BPF_CORE_READ(file, f_inode, i_ino);
+	event->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+
+	walk.dentry = (__u64)BPF_CORE_READ(file, f_path.dentry);
+	walk.vfsmnt = (__u64)BPF_CORE_READ(file, f_path.mnt);
+	walk.mount = walk.vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	bpf_loop(PATH_DEPTH * 2, walk_path_step, &walk, 0);
+	event->depth = walk.depth;
+
+	if (bpf_ringbuf_output(&events, event, sizeof(*event), 0))
+		count_loss(LOSS_RINGBUF);
+}
+
+/*
+ * A library mapped at run time (dlopen) gets its uprobes from user space,
+ * which takes longer than the loader needs to call into it. The process
+ * stops before it returns from mmap, and user space continues it once the
+ * probes are attached, so no call is missed.
+ */
+static __always_inline void stop_for_new_file(struct file *file)
+{
+	__u64 inode = BPF_CORE_READ(file, f_inode, i_ino);
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&known_inodes, &inode))
+		return;
+	if (bpf_map_update_elem(&known_inodes, &inode, &one, BPF_NOEXIST))
+		return;
+	bpf_send_signal(19);	/* SIGSTOP */
+}
+
+/* After a successful mmap with PROT_EXEC of a file, reports the file. */
+static __always_inline void report_exec_mapping(struct pt_regs *regs, long ret, __u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds, *file = NULL;
+	unsigned int fd;
+
+	if (ret < 0 && ret >= -MAX_ERRNO)
+		return;
+	if (!(regs->dx & 0x4) || (regs->r10 & 0x20))	/* PROT_EXEC, MAP_ANONYMOUS */
+		return;
+	fd = regs->r8;
+	if (fd >= BPF_CORE_READ(task, files, fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	send_map_event(tgid, file, ret, regs->si, regs->r9);
+	if (targ_stop_on_new_files && file)
+		stop_for_new_file(file);
+}
+
+SEC("uprobe")
+int uni_libcall(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct libcall_key key = { .tgid = pid_tgid >> 32 };
+	static const struct libcall_counts zero;
+	struct libcall_counts *counts;
+	struct filter_cache *cache;
+	__u64 return_address = 0;
+
+	cache = current_filter((__u32)pid_tgid, key.tgid);
+	if (!cache || !cache->traced)
+		return 0;
+
+	/* At a function's first instruction the return address is at the stack top. */
+	bpf_probe_read_user(&return_address, sizeof(return_address), (void *)ctx->sp);
+	key.probe = bpf_get_attach_cookie(ctx);
+
+	counts = bpf_map_lookup_elem(&libcall_counts, &key);
+	if (!counts) {
+		bpf_map_update_elem(&libcall_counts, &key, &zero, BPF_NOEXIST);
+		counts = bpf_map_lookup_elem(&libcall_counts, &key);
+		if (!counts) {
+			count_loss(LOSS_LIBCALL_MAP_FULL);
+			return 0;
+		}
+	}
+	if (return_address >= cache->code_start && return_address < cache->code_end)
+		counts->from_program++;
+	else
+		counts->from_libraries++;
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(uni_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -348,6 +530,8 @@ int BPF_PROG(uni_sys_exit, struct pt_regs *regs, long ret)
 		state->in_syscall = 0;
 	}
 	record_syscall(tgid, tid, id, now - start_ns, offcpu_ns, ret, false);
+	if (targ_track_maps && id == targ_mmap_nr)
+		report_exec_mapping(regs, ret, tgid);
 	return 0;
 }
 
@@ -362,6 +546,8 @@ int BPF_PROG(uni_sys_exit_cnt, struct pt_regs *regs, long ret)
 		return 0;
 	record_syscall(tgid, tid, syscall_id(regs->orig_ax, bpf_get_current_task_btf()), 0, 0,
 		       ret, false);
+	if (targ_track_maps && regs->orig_ax == targ_mmap_nr)
+		report_exec_mapping(regs, ret, tgid);
 	return 0;
 }
 
@@ -504,6 +690,8 @@ int BPF_PROG(uni_proc_fork, struct task_struct *parent, struct task_struct *chil
 
 	info.ppid = parent_tgid;
 	info.start_ns = bpf_ktime_get_ns();
+	info.code_start = BPF_CORE_READ(parent, mm, start_code);
+	info.code_end = BPF_CORE_READ(parent, mm, end_code);
 	bpf_probe_read_kernel_str(info.comm, sizeof(info.comm), child->comm);
 	if (bpf_map_update_elem(&traced_procs, &child_tgid, &info, BPF_ANY)) {
 		count_loss(LOSS_PROC_MAP_FULL);
@@ -511,6 +699,56 @@ int BPF_PROG(uni_proc_fork, struct task_struct *parent, struct task_struct *chil
 	}
 	__sync_fetch_and_add(&traced_generation, 1);
 	send_event(EVENT_FORK, child_tgid, parent_tgid, 0, child, NULL);
+	return 0;
+}
+
+struct vma_file {
+	__u64 file;
+	__u64 start;
+	__u64 end;
+};
+
+static long read_vma_file(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_file *found = data;
+
+	found->file = (__u64)BPF_CORE_READ(vma, vm_file);
+	found->start = BPF_CORE_READ(vma, vm_start);
+	found->end = BPF_CORE_READ(vma, vm_end);
+	return 0;
+}
+
+#define AT_BASE 7
+#define AUXV_WORDS 64
+
+struct auxv_copy {
+	__u64 words[AUXV_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct auxv_copy);
+} auxv_scratch SEC(".maps");
+
+/* Returns where exec mapped the dynamic loader: the auxiliary vector's AT_BASE, or 0. */
+static __always_inline __u64 interpreter_base(struct task_struct *task)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct auxv_copy *auxv;
+	__u32 zero = 0;
+	int pair;
+
+	auxv = bpf_map_lookup_elem(&auxv_scratch, &zero);
+	if (!auxv || bpf_core_read(auxv->words, sizeof(auxv->words), &mm->saved_auxv))
+		return 0;
+	for (pair = 0; pair < AUXV_WORDS / 2; pair++) {
+		if (!auxv->words[2 * pair])
+			return 0;
+		if (auxv->words[2 * pair] == AT_BASE)
+			return auxv->words[2 * pair + 1];
+	}
 	return 0;
 }
 
@@ -524,7 +762,31 @@ int BPF_PROG(uni_proc_exec, struct task_struct *task, pid_t old_pid, struct linu
 	if (!info || info->exited)
 		return 0;
 	bpf_probe_read_kernel_str(info->comm, sizeof(info->comm), task->comm);
+	info->code_start = BPF_CORE_READ(task, mm, start_code);
+	info->code_end = BPF_CORE_READ(task, mm, end_code);
+	__sync_fetch_and_add(&traced_generation, 1);
 	send_event(EVENT_EXEC, tgid, info->ppid, 0, task, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+/* Library-call mode: exec maps the program and its loader with no mmap call to see. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(uni_exec_maps, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = task->tgid;
+	__u64 code_start, code_end;
+	struct vma_file found = {};
+	__u64 base;
+
+	if (!tgid_is_traced(tgid))
+		return 0;
+	code_start = BPF_CORE_READ(task, mm, start_code);
+	code_end = BPF_CORE_READ(task, mm, end_code);
+	send_map_event(tgid, BPF_CORE_READ(bprm, file), code_start, code_end - code_start, 0);
+	base = interpreter_base(task);
+	if (base && !bpf_find_vma(task, base, read_vma_file, &found, 0) && found.file)
+		send_map_event(tgid, (struct file *)found.file, found.start,
+			       found.end - found.start, 0);
 	return 0;
 }
 

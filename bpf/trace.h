@@ -71,6 +71,8 @@ struct proc_info {
 	__u32 ppid;
 	__u32 exited;
 	__u64 start_ns;
+	__u64 code_start;	/* the main executable's code, to tell program calls apart */
+	__u64 code_end;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -90,6 +92,7 @@ enum event_type {
 	EVENT_FORK = 1,
 	EVENT_EXEC = 2,
 	EVENT_EXIT = 3,
+	EVENT_MAP = 4,
 };
 
 /* Process lifetime events, sent through the ring buffer. */
@@ -103,6 +106,34 @@ struct lifecycle_event {
 	char path[EXEC_PATH_LEN];
 };
 
+/* Components of a mapped file's path, leaf first, as the kernel's dentries name them. */
+#define PATH_DEPTH 16
+#define PATH_NAME_LEN 64
+
+/* A file mapped executable by a traced process (mmap with PROT_EXEC, or exec). */
+struct map_event {
+	__u32 type;		/* EVENT_MAP */
+	__u32 tgid;
+	__u64 start;
+	__u64 length;
+	__u64 file_offset;
+	__u64 inode;
+	__u32 dev;
+	__u32 depth;		/* components used in names */
+	char names[PATH_DEPTH][PATH_NAME_LEN];
+};
+
+/* Library calls counted by the uprobe program, per process and probe (attach cookie). */
+struct libcall_key {
+	__u32 tgid;
+	__u32 probe;
+};
+
+struct libcall_counts {
+	__u64 from_program;	/* the return address lies in the main executable */
+	__u64 from_libraries;	/* anywhere else: libraries, the loader */
+};
+
 /* Counts of things the BPF side could not record, indexed by enum loss_kind. */
 enum loss_kind {
 	LOSS_STATS_MAP_FULL,
@@ -111,6 +142,7 @@ enum loss_kind {
 	LOSS_TASK_STORAGE,
 	LOSS_RINGBUF,
 	LOSS_URING_MAP_FULL,
+	LOSS_LIBCALL_MAP_FULL,
 	LOSS_KINDS,
 };
 

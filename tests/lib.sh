@@ -117,6 +117,14 @@ $(cat "$WORK/out")"
 # counted.
 loaded_uniscope_progs()
 {
-	bpftool -j prog show 2>/dev/null | jq -r '.[] | select(.name | test("^uni_")) |
-		select((.pids // []) | (length == 0 or any(.comm != "uniscope"))) | .name'
+	local names
+
+	# The kernel frees a program shortly after its last file descriptor closes.
+	for _ in $(seq 20); do
+		names=$(bpftool -j prog show 2>/dev/null | jq -r '.[] | select(.name | test("^uni_")) |
+			select((.pids // []) | (length == 0 or any(.comm != "uniscope"))) | .name')
+		[ -n "$names" ] || return 0
+		sleep 0.1
+	done
+	echo "$names"
 }

@@ -65,9 +65,18 @@ static int find_command_path(const char *name, char *path, size_t size)
 	return err;
 }
 
-int launch_prepare(char **argv, struct launched_command *command)
+static void close_pair(int pair[2])
 {
-	int gate[2], exec_error[2], err;
+	if (pair[0] >= 0)
+		close(pair[0]);
+	if (pair[1] >= 0)
+		close(pair[1]);
+}
+
+int launch_prepare(char **argv, unsigned int flags, struct launched_command *command)
+{
+	int gate[2] = { -1, -1 }, exec_error[2] = { -1, -1 };
+	int input[2] = { -1, -1 }, output[2] = { -1, -1 }, err;
 	char path[PATH_MAX];
 	pid_t pid;
 
@@ -75,30 +84,28 @@ int launch_prepare(char **argv, struct launched_command *command)
 	if (err) {
 		memset(command, 0, sizeof(*command));
 		command->gate_fd = command->exec_error_fd = -1;
+		command->stdin_fd = command->output_fd = -1;
 		return err;
 	}
 
-	if (pipe2(gate, O_CLOEXEC))
-		return errno;
-	if (pipe2(exec_error, O_CLOEXEC)) {
+	if (((flags & LAUNCH_PIPE_STDIN) && pipe2(input, O_CLOEXEC)) ||
+	    ((flags & LAUNCH_PIPE_OUTPUT) && pipe2(output, O_CLOEXEC)) ||
+	    pipe2(gate, O_CLOEXEC) || pipe2(exec_error, O_CLOEXEC) || (pid = fork()) < 0) {
 		err = errno;
-		close(gate[0]);
-		close(gate[1]);
-		return err;
-	}
-
-	pid = fork();
-	if (pid < 0) {
-		err = errno;
-		close(gate[0]);
-		close(gate[1]);
-		close(exec_error[0]);
-		close(exec_error[1]);
+		close_pair(input);
+		close_pair(output);
+		close_pair(gate);
+		close_pair(exec_error);
 		return err;
 	}
 	if (pid == 0) {
 		close(gate[1]);
 		close(exec_error[0]);
+		if (input[0] >= 0 && dup2(input[0], STDIN_FILENO) < 0)
+			_exit(127);
+		if (output[1] >= 0 && (dup2(output[1], STDOUT_FILENO) < 0 ||
+				       dup2(output[1], STDERR_FILENO) < 0))
+			_exit(127);
 		run_child(path, argv, gate[0], exec_error[1]);
 	}
 
@@ -108,6 +115,12 @@ int launch_prepare(char **argv, struct launched_command *command)
 	command->pid = pid;
 	command->gate_fd = gate[1];
 	command->exec_error_fd = exec_error[0];
+	command->stdin_fd = input[1];
+	command->output_fd = output[0];
+	if (input[0] >= 0)
+		close(input[0]);
+	if (output[1] >= 0)
+		close(output[1]);
 	return 0;
 }
 

@@ -13,16 +13,24 @@ struct launched_command {
 	pid_t pid;
 	int gate_fd;		/* writing to it lets the child go on to execve */
 	int exec_error_fd;	/* the child writes its execve errno here; EOF means success */
+	int stdin_fd;		/* the write end of the command's stdin pipe, or -1 */
+	int output_fd;		/* the read end of its stdout and stderr pipe, or -1 */
 	bool reaped;
 	int wait_status;
 };
 
+enum launch_flags {
+	LAUNCH_PIPE_STDIN = 1 << 0,	/* stdin is a pipe the tracer writes */
+	LAUNCH_PIPE_OUTPUT = 1 << 1,	/* stdout and stderr go to a pipe the tracer reads */
+};
+
 /*
  * Forks a child that waits for launch_release() and then executes argv
- * (searched on PATH). Returns 0 or a positive errno: ENOENT or EACCES when
- * the command cannot be found or executed, another when fork fails.
+ * (searched on PATH), with pipes as enum launch_flags asks. Returns 0 or a
+ * positive errno: ENOENT or EACCES when the command cannot be found or
+ * executed, another when fork fails.
  */
-int launch_prepare(char **argv, struct launched_command *command);
+int launch_prepare(char **argv, unsigned int flags, struct launched_command *command);
 
 /*
  * Lets the child execute its command. Returns 0 once execve succeeded, or

@@ -28,17 +28,6 @@
 #include "trace.skel.h"
 #include "util.h"
 
-#define POLL_INTERVAL_MS 100
-#define LIVENESS_CHECK_NS 500000000ull
-/* After an interrupt, how long the launched command gets to exit on its own. */
-#define INTERRUPT_GRACE_NS 2000000000ull
-
-static volatile sig_atomic_t stop_signal;
-
-static void handle_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 enum {
 	OPT_NO_FOLLOW = 256,
@@ -301,310 +290,6 @@ static int parse_trace_args(int argc, char **argv, struct trace_options *options
 	return 0;
 }
 
-/* State of one trace run, from load to report. */
-struct tracer {
-	struct trace_options *options;
-	struct trace_bpf *skel;
-	struct ring_buffer *events;
-	struct perf_faults faults;
-	struct launched_command command;
-	bool launched;
-	int epoll_fd;
-	int pidfd;		/* of the launched command, -1 without one */
-	struct trace_data data;
-	uint64_t created_ns;	/* when the command line was parsed */
-	uint64_t start_ns;
-};
-
-static int handle_lifecycle_event(void *ctx, void *record, size_t size)
-{
-	const struct lifecycle_event *event = record;
-	struct tracer *tracer = ctx;
-	struct proc_row *proc;
-
-	if (size < sizeof(*event))
-		return 0;
-	proc = trace_data_proc(&tracer->data, event->tgid);
-	if (!proc)
-		return 0;
-
-	switch (event->type) {
-	case EVENT_FORK:
-		proc->ppid = event->ppid;
-		snprintf(proc->comm, sizeof(proc->comm), "%s", event->comm);
-		p_debug("process %u forked from %u", event->tgid, event->ppid);
-		break;
-	case EVENT_EXEC:
-		snprintf(proc->comm, sizeof(proc->comm), "%s", event->comm);
-		snprintf(proc->exe, sizeof(proc->exe), "%s", event->path);
-		p_debug("process %u executed '%s'", event->tgid, event->path);
-		break;
-	case EVENT_EXIT:
-		proc->exited = true;
-		proc->exit_code = event->exit_code;
-		proc->exit_known = true;
-		p_debug("process %u exited", event->tgid);
-		break;
-	}
-	return 0;
-}
-
-static void set_tunables(struct trace_bpf *skel, const struct trace_options *options)
-{
-	skel->rodata->targ_latency = options->latency;
-	skel->rodata->targ_per_thread = options->per_thread;
-	skel->rodata->targ_follow = options->follow;
-	skel->rodata->targ_exit_nr = syscall_number(SYSCALL_TABLE_64, "exit");
-	skel->rodata->targ_exit_group_nr = syscall_number(SYSCALL_TABLE_64, "exit_group");
-	skel->rodata->targ_exit_nr_32 = syscall_number(SYSCALL_TABLE_32, "exit");
-	skel->rodata->targ_exit_group_nr_32 = syscall_number(SYSCALL_TABLE_32, "exit_group");
-
-	/* Counts-only mode reads the number at exit and needs no sys_enter program. */
-	bpf_program__set_autoload(skel->progs.uni_sys_enter, options->latency);
-	bpf_program__set_autoload(skel->progs.uni_sys_exit, options->latency);
-	bpf_program__set_autoload(skel->progs.uni_sys_exit_cnt, !options->latency);
-}
-
-static int open_and_load_once(struct tracer *tracer, bool with_uring)
-{
-	int err;
-
-	tracer->skel = trace_bpf__open();
-	if (!tracer->skel) {
-		bpf_env_report_failure("opening the BPF object", errno);
-		return -1;
-	}
-	set_tunables(tracer->skel, tracer->options);
-	bpf_program__set_autoload(tracer->skel->progs.uni_uring_submit, with_uring);
-	bpf_program__set_autoload(tracer->skel->progs.uni_uring_done, with_uring);
-
-	err = trace_bpf__load(tracer->skel);
-	if (err) {
-		trace_bpf__destroy(tracer->skel);
-		tracer->skel = NULL;
-	}
-	return err;
-}
-
-static int open_and_load(struct tracer *tracer)
-{
-	int err;
-
-	/* Looking io_uring up in the kernel's BTF first would parse it twice. */
-	log_mute_libbpf(1);
-	err = open_and_load_once(tracer, true);
-	log_mute_libbpf(0);
-	if (!err)
-		return 0;
-
-	/* A kernel without io_uring lacks its tracepoints: go on without them. */
-	err = open_and_load_once(tracer, false);
-	if (err) {
-		bpf_env_report_failure("loading the BPF programs", err);
-		return -1;
-	}
-	p_warn("io_uring requests are not counted: this kernel has no io_uring tracepoints");
-	return 0;
-}
-
-static int add_traced_process(struct tracer *tracer, pid_t tgid, pid_t ppid)
-{
-	struct proc_info info = { .ppid = ppid, .start_ns = now_ns() };
-	struct proc_row *proc;
-	__u32 key = tgid;
-	int err;
-
-	err = bpf_map__update_elem(tracer->skel->maps.traced_procs, &key, sizeof(key), &info,
-				   sizeof(info), BPF_ANY);
-	if (err) {
-		log_errno(LOG_ERROR, err, "cannot add process %d to the traced set", tgid);
-		return -1;
-	}
-	/* Make every CPU's filter cache look the process up again. */
-	__atomic_add_fetch(&tracer->skel->bss->traced_generation, 1, __ATOMIC_SEQ_CST);
-
-	proc = trace_data_proc(&tracer->data, tgid);
-	if (proc)
-		proc->initial_threads = target_thread_count(tgid);
-	return 0;
-}
-
-static int attach_all(struct tracer *tracer)
-{
-	uint64_t start = now_ns();
-	int err;
-
-	err = trace_bpf__attach(tracer->skel);
-	if (err) {
-		bpf_env_report_failure("attaching to the tracepoints", err);
-		return -1;
-	}
-	tracer->data.faults_available =
-		perf_faults_attach(&tracer->faults, tracer->skel->progs.uni_minor_fault,
-				   tracer->skel->progs.uni_major_fault) == 0;
-	p_info("attached in %.1f ms", (now_ns() - start) / 1e6);
-	return 0;
-}
-
-static int start_targets(struct tracer *tracer)
-{
-	struct trace_options *options = tracer->options;
-	int i, err;
-
-	if (!options->command) {
-		for (i = 0; i < options->pid_count; i++) {
-			pid_t tgid = target_resolve_pid(options->pids[i]);
-
-			if (tgid < 0)
-				return -1;
-			if (tgid == getpid()) {
-				p_err("cannot trace uniscope itself (PID %d)", tgid);
-				return -1;
-			}
-			options->pids[i] = tgid;
-			if (add_traced_process(tracer, tgid, 0))
-				return -1;
-		}
-		return attach_all(tracer);
-	}
-
-	/* Orphaned grandchildren come back to us, so their ends are seen and reaped. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	err = launch_prepare(options->command, &tracer->command);
-	if (!err) {
-		tracer->launched = true;
-		if (add_traced_process(tracer, tracer->command.pid, getpid()) ||
-		    attach_all(tracer))
-			return -1;
-		p_info("tracing armed %.1f ms after start", (now_ns() - tracer->created_ns) / 1e6);
-		err = launch_release(&tracer->command);
-	}
-	if (!err)
-		return 0;
-
-	if (err == ENOENT)
-		p_err("command '%s' not found: check the name, or give its path", options->command[0]);
-	else
-		log_errno(LOG_ERROR, err, "cannot execute '%s'", options->command[0]);
-	return err == ENOENT ? 127 : 126;
-}
-
-/* Whether any traced process still runs, according to the map and /proc. */
-static bool targets_alive(struct tracer *tracer, bool check_proc)
-{
-	struct bpf_map *map = tracer->skel->maps.traced_procs;
-	__u32 key, next, *previous = NULL;
-	struct proc_info info;
-	bool alive = false;
-
-	if (tracer->launched && !launch_poll(&tracer->command))
-		return true;
-
-	while (!bpf_map__get_next_key(map, previous, &next, sizeof(next))) {
-		key = next;
-		previous = &key;
-		if (bpf_map__lookup_elem(map, &key, sizeof(key), &info, sizeof(info), 0))
-			continue;
-		if (info.exited)
-			continue;
-		if (check_proc && !target_is_alive(key)) {
-			/* The exit was missed (for example, it happened before attaching). */
-			p_debug("process %u ended without an exit event", key);
-			info.exited = 1;
-			bpf_map__update_elem(map, &key, sizeof(key), &info, sizeof(info),
-					     BPF_EXIST);
-			continue;
-		}
-		alive = true;
-	}
-	return alive;
-}
-
-static void forward_stop_signal(struct tracer *tracer, int sig)
-{
-	uint64_t deadline = now_ns() + INTERRUPT_GRACE_NS;
-
-	if (!tracer->launched || launch_poll(&tracer->command))
-		return;
-	/* Like a shell's foreground job: the launched command gets the signal too. */
-	kill(tracer->command.pid, sig);
-	while (now_ns() < deadline && targets_alive(tracer, false)) {
-		ring_buffer__poll(tracer->events, 20);
-		usleep(1000);
-	}
-}
-
-/*
- * Waits up to timeout_ms for a process event or for the launched command to
- * end (its pidfd becomes readable), then handles the events that arrived.
- */
-static int wait_for_events(struct tracer *tracer, int timeout_ms)
-{
-	struct epoll_event ready;
-	int err;
-
-	err = epoll_wait(tracer->epoll_fd, &ready, 1, timeout_ms);
-	if (err < 0 && errno != EINTR)
-		return -errno;
-	err = ring_buffer__consume(tracer->events);
-	return err < 0 && err != -EINTR ? err : 0;
-}
-
-static int setup_event_wait(struct tracer *tracer)
-{
-	struct epoll_event event = { .events = EPOLLIN };
-
-	tracer->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (tracer->epoll_fd < 0)
-		return -errno;
-	if (epoll_ctl(tracer->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(tracer->events),
-		      &event))
-		return -errno;
-	if (!tracer->launched)
-		return 0;
-
-	tracer->pidfd = syscall(SYS_pidfd_open, tracer->command.pid, 0);
-	if (tracer->pidfd < 0)
-		return 0;	/* Without pidfds, the poll timeout notices the end. */
-	return epoll_ctl(tracer->epoll_fd, EPOLL_CTL_ADD, tracer->pidfd, &event) ? -errno : 0;
-}
-
-static void run_until_done(struct tracer *tracer)
-{
-	uint64_t deadline = 0, next_check = 0, now;
-	int err;
-
-	if (tracer->options->duration_ns)
-		deadline = tracer->start_ns + tracer->options->duration_ns;
-
-	err = setup_event_wait(tracer);
-	if (err)
-		log_errno(LOG_WARN, err, "cannot wait for process events");
-
-	while (!stop_signal) {
-		err = wait_for_events(tracer, POLL_INTERVAL_MS);
-		if (err) {
-			log_errno(LOG_WARN, err, "reading process events failed");
-			break;
-		}
-		now = now_ns();
-		if (deadline && now >= deadline)
-			break;
-		if (!targets_alive(tracer, now >= next_check)) {
-			ring_buffer__consume(tracer->events);
-			break;
-		}
-		if (now >= next_check)
-			next_check = now + LIVENESS_CHECK_NS;
-	}
-
-	if (stop_signal) {
-		tracer->data.interrupted = true;
-		forward_stop_signal(tracer, stop_signal);
-	}
-	ring_buffer__consume(tracer->events);
-}
-
 static int write_text_report(const char *path, const struct trace_data *data,
 			     const struct trace_options *options)
 {
@@ -677,104 +362,43 @@ static int write_reports(const struct trace_data *data, const struct trace_optio
 	return err ? -1 : 0;
 }
 
-static void install_signal_handlers(void)
-{
-	struct sigaction action = { .sa_handler = handle_stop_signal };
-
-	sigemptyset(&action.sa_mask);
-	sigaction(SIGINT, &action, NULL);
-	sigaction(SIGTERM, &action, NULL);
-	sigaction(SIGHUP, &action, NULL);
-}
-
-static int exit_status(struct tracer *tracer)
-{
-	if (tracer->launched) {
-		if (launch_poll(&tracer->command))
-			return wait_status_to_exit_code(tracer->command.wait_status);
-		if (stop_signal)
-			return 128 + stop_signal;
-	}
-	return EXIT_OK;
-}
-
-static void destroy_tracer(struct tracer *tracer)
-{
-	if (tracer->pidfd >= 0)
-		close(tracer->pidfd);
-	if (tracer->epoll_fd >= 0)
-		close(tracer->epoll_fd);
-	ring_buffer__free(tracer->events);
-	perf_faults_detach(&tracer->faults);
-	trace_bpf__destroy(tracer->skel);
-	trace_data_free(&tracer->data);
-	free(tracer->options->filter_names);
-}
-
 /* Loads, attaches, runs and reports; returns the exit status. */
 static int run_trace(struct tracer *tracer)
 {
 	int err;
 
-	if (open_and_load(tracer))
+	if (tracer_load(tracer))
 		return EXIT_FAILURE_RUNTIME;
-	tracer->events = ring_buffer__new(bpf_map__fd(tracer->skel->maps.events),
-					  handle_lifecycle_event, tracer, NULL);
-	if (!tracer->events) {
-		log_errno(LOG_ERROR, errno, "cannot open the BPF ring buffer");
-		return EXIT_FAILURE_RUNTIME;
-	}
-
-	tracer->start_ns = now_ns();
-	err = start_targets(tracer);
+	err = tracer_start(tracer);
 	if (err)
 		return err > 0 ? err : EXIT_FAILURE_RUNTIME;
-
-	run_until_done(tracer);
-	tracer->data.duration_ns = now_ns() - tracer->start_ns;
-	if (tracer->launched && launch_poll(&tracer->command))
-		tracer->data.exit_status = wait_status_to_exit_code(tracer->command.wait_status);
+	tracer_run(tracer);
 
 	/* Gathered data is always reported, whatever ended the trace. */
-	if (trace_collect(tracer->skel, tracer->options, &tracer->data))
+	if (tracer_collect(tracer))
 		return EXIT_FAILURE_RUNTIME;
-	trace_filter_rows(&tracer->data, tracer->options);
 	if (write_reports(&tracer->data, tracer->options))
 		return EXIT_FAILURE_RUNTIME;
-	return exit_status(tracer);
+	return tracer_exit_status(tracer);
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_options options = {};
-	struct tracer tracer = {
-		.options = &options,
-		.created_ns = now_ns(),
-		.epoll_fd = -1,
-		.pidfd = -1,
-	};
+	struct tracer tracer;
 	int status;
 
+	tracer_init(&tracer, &options);
 	status = parse_trace_args(argc, argv, &options);
 	if (status)
 		return status > 0 ? EXIT_OK : EXIT_USAGE;
 	if (bpf_env_check())
 		return EXIT_FAILURE_RUNTIME;
 
-	install_signal_handlers();
-	tracer.data.exit_status = -1;
-	tracer.data.command = options.command;
-	tracer.data.pids = options.pids;
-	tracer.data.pid_count = options.pid_count;
-	tracer.data.latency = options.latency;
-	tracer.data.per_thread = options.per_thread;
-
+	tracer_install_signal_handlers();
+	tracer_init(&tracer, &options);
 	status = run_trace(&tracer);
-	if (tracer.launched && tracer.command.gate_fd >= 0) {
-		/* The command never started: do not leave it waiting at its gate. */
-		kill(tracer.command.pid, SIGKILL);
-		launch_poll(&tracer.command);
-	}
-	destroy_tracer(&tracer);
+	tracer_destroy(&tracer);
+	free(options.filter_names);
 	return status;
 }

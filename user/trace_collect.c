@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
@@ -160,44 +159,23 @@ static void collect_proc_stats(void *ctx, const void *key_ptr, const void *value
 	}
 }
 
-/* Names io_uring opcodes from the kernel's own enum io_uring_op. */
-static void name_uring_opcode(struct uring_row *row, const struct btf *btf)
+/* Generated from the kernel's UAPI header (user/gen_uring_ops.sh). */
+extern const char *const uring_op_names[];
+extern const unsigned int uring_op_names_count;
+
+static void name_uring_opcode(struct uring_row *row)
 {
-	const struct btf_type *type;
-	const struct btf_enum *values;
-	int id, i;
-
-	snprintf(row->name, sizeof(row->name), "opcode_%u", row->opcode);
-	if (!btf)
-		return;
-	id = btf__find_by_name_kind(btf, "io_uring_op", BTF_KIND_ENUM);
-	if (id < 0)
-		return;
-	type = btf__type_by_id(btf, id);
-	values = btf_enum(type);
-	for (i = 0; i < btf_vlen(type); i++) {
-		const char *name = btf__name_by_offset(btf, values[i].name_off);
-
-		if (values[i].val == row->opcode && name) {
-			if (!strncmp(name, "IORING_OP_", 10))
-				name += 10;
-			snprintf(row->name, sizeof(row->name), "%s", name);
-			return;
-		}
-	}
+	if (row->opcode < uring_op_names_count && uring_op_names[row->opcode])
+		snprintf(row->name, sizeof(row->name), "%s", uring_op_names[row->opcode]);
+	else
+		snprintf(row->name, sizeof(row->name), "opcode_%u", row->opcode);
 }
-
-struct uring_collect {
-	struct trace_data *data;
-	struct btf *btf;
-};
 
 static void collect_uring(void *ctx, const void *key_ptr, const void *values, int cpus)
 {
 	const struct uring_stats *per_cpu = values;
 	const struct uring_key *key = key_ptr;
-	struct uring_collect *collect = ctx;
-	struct trace_data *data = collect->data;
+	struct trace_data *data = ctx;
 	struct uring_row *rows, *row;
 	int cpu;
 
@@ -209,7 +187,7 @@ static void collect_uring(void *ctx, const void *key_ptr, const void *values, in
 	memset(row, 0, sizeof(*row));
 	row->tgid = key->tgid;
 	row->opcode = key->opcode;
-	name_uring_opcode(row, collect->btf);
+	name_uring_opcode(row);
 	for (cpu = 0; cpu < cpus; cpu++) {
 		row->stats.submitted += per_cpu[cpu].submitted;
 		row->stats.completed += per_cpu[cpu].completed;
@@ -279,7 +257,6 @@ int trace_collect(struct trace_bpf *skel, const struct trace_options *options,
 	struct syscall_key syscall_key, syscall_next;
 	struct errno_key errno_key, errno_next;
 	struct uring_key uring_key, uring_next;
-	struct uring_collect uring = { .data = data };
 	__u32 tgid, tgid_next;
 	int err;
 
@@ -291,14 +268,9 @@ int trace_collect(struct trace_bpf *skel, const struct trace_options *options,
 	if (!err)
 		err = for_each_percpu(skel->maps.proc_stats, &tgid, &tgid_next,
 				      collect_proc_stats, data);
-	if (!err) {
-		uring.btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(uring.btf))
-			uring.btf = NULL;
+	if (!err)
 		err = for_each_percpu(skel->maps.uring_stats, &uring_key, &uring_next,
-				      collect_uring, &uring);
-		btf__free(uring.btf);
-	}
+				      collect_uring, data);
 	if (err) {
 		log_errno(LOG_ERROR, err, "reading the BPF maps failed");
 		return err;

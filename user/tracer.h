@@ -24,6 +24,17 @@ enum sort_order {
 
 #define MAX_TARGET_PIDS 64
 
+struct tracer;
+
+/* Callbacks of a front end that does more than count system calls. */
+struct tracer_hooks {
+	/* A file mapped executable by a traced process (with track_maps). */
+	void (*on_map)(void *ctx, const struct map_event *event);
+	/* Runs after the probes are attached and before the launched command starts. */
+	int (*before_release)(void *ctx, struct tracer *tracer);
+	void *ctx;
+};
+
 struct trace_options {
 	char **command;			/* argv of the command to launch, or NULL */
 	pid_t pids[MAX_TARGET_PIDS];	/* -p targets, as TGIDs */
@@ -42,6 +53,11 @@ struct trace_options {
 	char **filter_names;		/* -e trace=..., NULL for all */
 	int filter_count;
 	bool filter_negated;
+	bool track_maps;		/* report executable mappings */
+	bool libcalls;			/* load the library-call uprobe program */
+	bool stop_on_new_files;		/* SIGSTOP a process mapping an unknown file */
+	unsigned int launch_flags;	/* enum launch_flags for the launched command */
+	struct tracer_hooks hooks;
 };
 
 /* Per-syscall totals, summed over CPUs and over the keys merged into it. */
@@ -111,6 +127,50 @@ struct trace_data {
 };
 
 struct trace_bpf;
+
+#include "perf_faults.h"
+#include "target.h"
+
+/* State of one trace run, from load to report. */
+struct tracer {
+	struct trace_options *options;
+	struct trace_bpf *skel;
+	struct ring_buffer *events;
+	struct perf_faults faults;
+	struct launched_command command;
+	bool launched;
+	int epoll_fd;
+	int pidfd;		/* of the launched command, -1 without one */
+	struct trace_data data;
+	uint64_t created_ns;	/* when the command line was parsed */
+	uint64_t start_ns;
+	volatile bool stop_requested;	/* set by a front end to end the run */
+};
+
+void tracer_init(struct tracer *tracer, struct trace_options *options);
+
+/* Opens and loads the BPF programs. Returns 0 or -1 (reported). */
+int tracer_load(struct tracer *tracer);
+
+/*
+ * Launches the command or adds the PIDs, and attaches the programs. Returns
+ * 0, -1 (reported), or 126 or 127 when the command cannot be executed.
+ */
+int tracer_start(struct tracer *tracer);
+
+/* Follows the targets until they end, the duration passes or a signal comes. */
+void tracer_run(struct tracer *tracer);
+
+/* Reads the maps into tracer->data and applies the -e filter. Returns 0 or -1. */
+int tracer_collect(struct tracer *tracer);
+
+/* The exit status of a finished run: the launched command's, else 0. */
+int tracer_exit_status(struct tracer *tracer);
+
+void tracer_destroy(struct tracer *tracer);
+
+/* Makes SIGINT, SIGTERM and SIGHUP end a run (which still reports). */
+void tracer_install_signal_handlers(void);
 
 /* Fills data from the maps of a loaded trace program. Returns 0 or -errno. */
 int trace_collect(struct trace_bpf *skel, const struct trace_options *options,

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Dynamic dependency analysis: runs a program (or watches a running one)
+ * under BPF tracing and records the system calls it makes, the library
+ * functions it calls (uprobes at their definitions) and the files it maps
+ * executable, then adds them to the static report with a comparison.
+ */
+#ifndef __UNISCOPE_DYNAMIC_H
+#define __UNISCOPE_DYNAMIC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+struct dynamic_options {
+	char **command;		/* the program and its arguments, or NULL with pid */
+	pid_t pid;		/* a running process to analyse instead */
+	const char *test_file;	/* JSON steps that exercise the program */
+	const char *stdin_path;	/* a file fed to its stdin */
+	double wait_seconds;	/* -w: let others exercise it, then stop it */
+	double duration;	/* with pid: seconds to watch, 0 until it exits */
+	bool all_libs;		/* probe every exported function of every library */
+};
+
+/*
+ * Traces the program and adds "dynamic_data", "dynamic" and "comparison" to
+ * report. Whatever was gathered is added even when the run fails. Returns
+ * 0, or 1 when tracing or the workload failed (reported).
+ */
+int dynamic_analysis(json_t *report, const struct dynamic_options *options);
+
+#endif /* __UNISCOPE_DYNAMIC_H */

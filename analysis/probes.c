@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_reader.h"
+#include "log.h"
+#include "probes.h"
+
+#ifndef STT_GNU_IFUNC
+#define STT_GNU_IFUNC 10
+#endif
+
+int elf_vaddr_to_offset(const char *path, uint64_t vaddr, uint64_t *offset)
+{
+	size_t count, i;
+	int fd, err = -ENOENT;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &count)) {
+		err = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		GElf_Phdr phdr;
+
+		if (!gelf_getphdr(elf, i, &phdr) || phdr.p_type != PT_LOAD)
+			continue;
+		if (vaddr >= phdr.p_vaddr && vaddr < phdr.p_vaddr + phdr.p_filesz) {
+			*offset = vaddr - phdr.p_vaddr + phdr.p_offset;
+			err = 0;
+			break;
+		}
+	}
+out:
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+/* The exports of each library read so far, by path. */
+struct library_exports {
+	char *path;
+	struct elf_file elf;
+	bool valid;
+};
+
+static struct library_exports *export_cache;
+static size_t export_cache_count;
+
+static const struct elf_file *library_elf(const char *path)
+{
+	struct library_exports *grown, *entry;
+	char error[256];
+	size_t i;
+
+	for (i = 0; i < export_cache_count; i++)
+		if (!strcmp(export_cache[i].path, path))
+			return export_cache[i].valid ? &export_cache[i].elf : NULL;
+
+	grown = realloc(export_cache, (export_cache_count + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	export_cache = grown;
+	entry = &export_cache[export_cache_count++];
+	memset(entry, 0, sizeof(*entry));
+	entry->path = strdup(path);
+	entry->valid = !elf_file_read(path, ELF_READ_SYMBOLS, &entry->elf, error, sizeof(error));
+	if (!entry->valid)
+		p_debug("no exports read from '%s': %s", path, error);
+	return entry->valid ? &entry->elf : NULL;
+}
+
+static bool same_version(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !a && !b;
+	return !strcmp(a, b);
+}
+
+/*
+ * Finds the export an import binds to: the same version when the import
+ * names one, else the default version ("@@", not hidden).
+ */
+static const struct elf_symbol *find_export(const struct elf_file *elf, const char *name,
+					    const char *version)
+{
+	const struct elf_symbol *fallback = NULL;
+	size_t i;
+
+	for (i = 0; i < elf->export_count; i++) {
+		const struct elf_symbol *symbol = &elf->exports[i];
+
+		if (strcmp(symbol->name, name) || !symbol->value)
+			continue;
+		if (version && same_version(symbol->version, version))
+			return symbol;
+		if (!symbol->hidden_version && !fallback)
+			fallback = symbol;
+	}
+	return version ? NULL : fallback;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Finds the implementation an IFUNC resolver picks on this machine by
+ * asking the dynamic loader of this process, for a library this process has
+ * already loaded (libc and the like), so no constructor runs.
+ */
+static int resolve_ifunc(const char *path, const char *name, const char *version,
+			 uint64_t *vaddr)
+{
+	void *handle, *address;
+	Dl_info info;
+
+	handle = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+	if (!handle)
+		return -ENOENT;
+	address = version ? dlvsym(handle, name, version) : dlsym(handle, name);
+	if (!address || !dladdr(address, &info) || !info.dli_fbase || !info.dli_fname ||
+	    !same_file(info.dli_fname, path)) {
+		/* time() and gettimeofday() in glibc resolve into the vDSO, no file to probe. */
+		dlclose(handle);
+		return -ENOENT;
+	}
+	*vaddr = (uint64_t)address - (uint64_t)info.dli_fbase;
+	dlclose(handle);
+	return 0;
+}
+
+static int add_target(struct probe_plan *plan, const char *symbol, const char *version,
+		      const char *library, uint64_t offset, bool ifunc, bool imported)
+{
+	struct probe_target *grown, *target;
+	size_t i;
+
+	/* Aliases (one body, several names) get one probe, counted under the first name. */
+	for (i = 0; i < plan->count; i++)
+		if (plan->targets[i].offset == offset && !strcmp(plan->targets[i].library, library))
+			return 0;
+
+	grown = realloc(plan->targets, (plan->count + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	plan->targets = grown;
+	target = &grown[plan->count++];
+	target->symbol = strdup(symbol);
+	target->version = version ? strdup(version) : NULL;
+	target->library = strdup(library);
+	target->offset = offset;
+	target->ifunc = ifunc;
+	target->imported = imported;
+	return 0;
+}
+
+static void add_unresolved(struct probe_plan *plan, const char *symbol, const char *version,
+			   const char *library, const char *reason)
+{
+	json_array_append_new(plan->unresolved,
+			      json_pack("{s:s, s:s?, s:s?, s:s}", "symbol", symbol, "version",
+					version, "library", library, "reason", reason));
+}
+
+/* Plans the probe of one symbol in one library; returns 0, or -1 when not found. */
+static int plan_symbol(struct probe_plan *plan, const char *path, const char *name,
+		       const char *version, bool imported)
+{
+	const struct elf_file *elf = library_elf(path);
+	const struct elf_symbol *symbol;
+	uint64_t vaddr, offset;
+	bool ifunc;
+
+	if (!elf) {
+		add_unresolved(plan, name, version, path, "library not readable as ELF");
+		return -1;
+	}
+	symbol = find_export(elf, name, version);
+	if (!symbol) {
+		add_unresolved(plan, name, version, path, "not exported by the library");
+		return -1;
+	}
+	vaddr = symbol->value;
+	ifunc = symbol->type == STT_GNU_IFUNC;
+	if (ifunc && resolve_ifunc(path, name, version, &vaddr)) {
+		add_unresolved(plan, name, version, path,
+			       "IFUNC whose implementation cannot be resolved here");
+		return -1;
+	}
+	if (elf_vaddr_to_offset(path, vaddr, &offset)) {
+		add_unresolved(plan, name, version, path, "address outside every PT_LOAD");
+		return -1;
+	}
+	return add_target(plan, name, version, path, offset, ifunc, imported);
+}
+
+static const char *library_path_by_name(const json_t *report, const char *name)
+{
+	const json_t *libraries = json_object_get(report, "libraries"), *library;
+	size_t i;
+
+	json_array_foreach(libraries, i, library) {
+		const char *library_name = json_string_value(json_object_get(library, "name"));
+		const char *path = json_string_value(json_object_get(library, "path"));
+
+		/* Imports name their library by soname, or by path when it has none. */
+		if (library_name && path && (!strcmp(library_name, name) || !strcmp(path, name)))
+			return path;
+	}
+	return NULL;
+}
+
+int probe_plan_add_library(struct probe_plan *plan, const char *path)
+{
+	const struct elf_file *elf = library_elf(path);
+	size_t before = plan->count, i;
+
+	if (!elf)
+		return 0;
+	for (i = 0; i < elf->export_count; i++) {
+		const struct elf_symbol *symbol = &elf->exports[i];
+
+		if (symbol->type != STT_FUNC && symbol->type != STT_GNU_IFUNC)
+			continue;
+		if (!symbol->value || symbol->hidden_version)
+			continue;
+		plan_symbol(plan, path, symbol->name, symbol->version, false);
+	}
+	return plan->count - before;
+}
+
+int probe_plan_add_symbol(struct probe_plan *plan, const char *path, const char *name)
+{
+	return plan_symbol(plan, path, name, NULL, false);
+}
+
+int probe_plan_from_report(const json_t *report, bool all_exports, struct probe_plan *plan)
+{
+	const json_t *imports = json_object_get(report, "imports"), *import;
+	size_t i;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->unresolved = json_array();
+	if (!plan->unresolved)
+		return -1;
+
+	json_array_foreach(imports, i, import) {
+		const char *name = json_string_value(json_object_get(import, "name"));
+		const char *version = json_string_value(json_object_get(import, "version"));
+		const char *library = json_string_value(json_object_get(import, "library"));
+		const char *type = json_string_value(json_object_get(import, "type"));
+		const char *path;
+
+		if (!name || !type || strcmp(type, "function"))
+			continue;
+		path = library ? library_path_by_name(report, library) : NULL;
+		if (!path) {
+			add_unresolved(plan, name, version, library, "no library provides it");
+			continue;
+		}
+		plan_symbol(plan, path, name, version, true);
+	}
+
+	if (all_exports) {
+		const json_t *libraries = json_object_get(report, "libraries"), *library;
+
+		json_array_foreach(libraries, i, library) {
+			const char *path = json_string_value(json_object_get(library, "path"));
+
+			if (path)
+				probe_plan_add_library(plan, path);
+		}
+	}
+	return 0;
+}
+
+void probe_plan_free(struct probe_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->count; i++) {
+		free(plan->targets[i].symbol);
+		free(plan->targets[i].version);
+		free(plan->targets[i].library);
+	}
+	free(plan->targets);
+	json_decref(plan->unresolved);
+	memset(plan, 0, sizeof(*plan));
+}
