@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <capstone/capstone.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -146,6 +147,44 @@ static int resolve_ifunc(const char *path, const char *name, const char *version
 	return 0;
 }
 
+/*
+ * Moves a probe past EVEX-encoded (AVX-512) instructions at a function's
+ * start: the kernel's uprobe single-stepping corrupts such a function
+ * (glibc's AVX-512 memset crashed its callers here). Those instructions do
+ * not branch or move the stack pointer, so the return address is still on
+ * top of the stack at the first plain instruction, where the probe goes.
+ * Returns the offset to probe, or 0 when none is safe within a few
+ * instructions.
+ */
+static uint64_t skip_evex_prologue(const char *path, uint64_t offset)
+{
+	unsigned char code[64];
+	uint64_t probe = offset;
+	cs_insn *insns = NULL;
+	size_t count, i;
+	ssize_t got;
+	csh handle;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return offset;
+	got = pread(fd, code, sizeof(code), offset);
+	close(fd);
+	if (got <= 0 || code[0] != 0x62)
+		return offset;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK)
+		return 0;
+	count = cs_disasm(handle, code, got, offset, 8, &insns);
+	for (i = 0; i < count && insns[i].bytes[0] == 0x62; i++)
+		;
+	probe = i < count ? insns[i].address : 0;
+	cs_free(insns, count);
+	cs_close(&handle);
+	return probe;
+}
+
 static int add_target(struct probe_plan *plan, const char *symbol, const char *version,
 		      const char *library, uint64_t offset, bool ifunc, bool imported)
 {
@@ -206,6 +245,13 @@ static int plan_symbol(struct probe_plan *plan, const char *path, const char *na
 	}
 	if (elf_vaddr_to_offset(path, vaddr, &offset)) {
 		add_unresolved(plan, name, version, path, "address outside every PT_LOAD");
+		return -1;
+	}
+	/* NOTE: a jump past the EVEX prologue from another entry (wmemset) counts here too. */
+	offset = skip_evex_prologue(path, offset);
+	if (!offset) {
+		add_unresolved(plan, name, version, path,
+			       "starts with AVX-512 instructions that uprobes cannot step");
 		return -1;
 	}
 	return add_target(plan, name, version, path, offset, ifunc, imported);
