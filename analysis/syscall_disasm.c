@@ -509,6 +509,16 @@ struct slice_walk {
 	uint64_t *table;
 };
 
+/*
+ * Buffers of the slice, reused by every call because an object has up to
+ * hundreds of thousands of slices: only the table entries a slice used are
+ * cleared after it.
+ */
+static uint64_t slice_table[SLICE_TABLE_SIZE];
+static uint32_t slice_used[SLICE_TABLE_SIZE];
+static size_t slice_used_count;
+static struct slice_state slice_stack[SLICE_MAX_STEPS];
+
 /* Remembers (pos, loc) pairs already queued; returns false when the pair was seen. */
 static bool slice_mark(uint64_t *table, uint32_t pos, uint16_t loc)
 {
@@ -521,6 +531,7 @@ static bool slice_mark(uint64_t *table, uint32_t pos, uint16_t loc)
 		slot = (slot + 1) & (SLICE_TABLE_SIZE - 1);
 	}
 	table[slot] = key;
+	slice_used[slice_used_count++] = slot;
 	return true;
 }
 
@@ -685,18 +696,8 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 {
 	struct slice_result result = { .values = values, .max = max, .entry.stack = -1 };
 	uint64_t entry = object->funcs[func].addr;
-	struct slice_walk walk = { 0 };
+	struct slice_walk walk = { .stack = slice_stack, .table = slice_table };
 	size_t steps = 0;
-
-	walk.table = calloc(SLICE_TABLE_SIZE, sizeof(*walk.table));
-	walk.stack = malloc(SLICE_MAX_STEPS * sizeof(*walk.stack));
-	if (!walk.table || !walk.stack) {
-		free(walk.table);
-		free(walk.stack);
-		*unknown = true;
-		*entry_locs = result.entry;
-		return 0;
-	}
 
 	walk.stack[walk.depth++] = (struct slice_state){ .pos = insn, .loc = loc };
 	slice_mark(walk.table, insn, loc);
@@ -720,8 +721,8 @@ size_t syscall_object_slice(const struct syscall_object *object, uint32_t func, 
 		slice_predecessors(object, state, &result, &walk);
 	}
 
-	free(walk.table);
-	free(walk.stack);
+	while (slice_used_count)
+		slice_table[slice_used[--slice_used_count]] = 0;
 	*unknown = result.unknown;
 	*entry_locs = result.entry;
 	return result.count;

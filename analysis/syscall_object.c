@@ -659,9 +659,14 @@ static int build_functions(struct loader *loader)
 			object->funcs[kept].name = loader->names[name].name;
 		kept++;
 	}
-	for (i = 0; i < kept; i++)
-		object->funcs[i].end = i + 1 < kept ? object->funcs[i + 1].first :
-				       object->insn_count;
+	for (i = 0; i < kept; i++) {
+		struct func *func = &object->funcs[i];
+		const struct insn *last;
+
+		func->end = i + 1 < kept ? object->funcs[i + 1].first : object->insn_count;
+		last = func->end > func->first ? &object->insns[func->end - 1] : NULL;
+		func->end_addr = last ? last->addr + last->size : func->addr + 1;
+	}
 	object->func_count = kept;
 	object->code_func_count = kept;
 	return 0;
@@ -685,9 +690,7 @@ long syscall_object_func_at(const struct syscall_object *object, uint64_t addr)
 	func = &object->funcs[low - 1];
 	if (func->first >= func->end)
 		return func->addr == addr ? (long)(low - 1) : -1;
-	if (addr > object->insns[func->end - 1].addr)
-		return -1;
-	return low - 1;
+	return addr < func->end_addr ? (long)(low - 1) : -1;
 }
 
 /* Returns the function starting exactly at addr, or -1. */
@@ -721,7 +724,7 @@ static long data_node_at(const struct syscall_object *object, uint64_t addr)
 		else
 			high = mid;
 	}
-	if (low == object->code_func_count || addr >= object->funcs[low - 1].data_end)
+	if (low == object->code_func_count || addr >= object->funcs[low - 1].end_addr)
 		return -1;
 	return low - 1;
 }
@@ -773,7 +776,7 @@ static int build_data_nodes(struct loader *loader)
 			end = loader->data_starts[next];
 		memset(node, 0, sizeof(*node));
 		node->addr = start;
-		node->data_end = end;
+		node->end_addr = end;
 		node->dispatch_loc = LOC_NONE;
 		kept++;
 	}
@@ -858,7 +861,7 @@ static int add_data_node_edges(struct loader *loader, const struct func *node,
 	size_t i;
 
 	for (i = first_slot_from(loader, node->addr);
-	     i < loader->slot_count && loader->slots[i].addr < node->data_end; i++)
+	     i < loader->slot_count && loader->slots[i].addr < node->end_addr; i++)
 		if (add_slot_edges(loader, lists, loader->slots[i].addr))
 			return -1;
 	return 0;
@@ -1187,15 +1190,43 @@ static const char *plt_import(const struct loader *loader, const struct func *fu
 	return func->imports[0];
 }
 
+/*
+ * Records an import call with the constants of its first argument: rdi on
+ * x86-64, the stack slot at the call (or above the return address at a tail
+ * jump) on i386. That is where syscall() takes its number.
+ */
 static int add_import_call(struct syscall_object *object, size_t *capacity, uint32_t func,
 			   uint32_t insn, const char *name)
 {
+	const struct insn *branch = &object->insns[insn];
+	bool is_call = branch->flow == FLOW_CALL || branch->flow == FLOW_CALL_MEM;
+	int64_t values[IMPORT_CALL_MAX_VALUES + 1];
+	struct import_call *call;
+	struct slice_entry entry;
+	size_t count;
+
 	object->import_calls = grow(object->import_calls, capacity, object->import_call_count,
 				    sizeof(*object->import_calls));
 	if (!object->import_calls)
 		return -1;
-	object->import_calls[object->import_call_count++] = (struct import_call){
-		func, insn, name };
+	call = &object->import_calls[object->import_call_count++];
+	memset(call, 0, sizeof(*call));
+	call->addr = branch->addr;
+	call->func = func;
+	call->name = name;
+	call->argument_loc = object->is_64 ? REG_DI : is_call ? LOC_STACK : LOC_STACK + 4;
+
+	count = syscall_object_slice(object, func, insn, call->argument_loc, values,
+				     sizeof(values) / sizeof(values[0]), &call->unknown, &entry);
+	if (count > IMPORT_CALL_MAX_VALUES) {
+		count = IMPORT_CALL_MAX_VALUES;
+		call->unknown = true;
+	}
+	/* TODO: a caller passing its own argument on to syscall() is not followed. */
+	if (entry.regs || entry.stack >= 0)
+		call->unknown = true;
+	memcpy(call->values, values, count * sizeof(*values));
+	call->value_count = count;
 	return 0;
 }
 
@@ -1285,6 +1316,11 @@ static int load_object(struct syscall_object *object)
 	    collect_init_funcs(&loader) || collect_import_calls(&loader) ||
 	    read_interpreter(&loader))
 		goto out;
+	/* Instructions are most of an object's memory, and the scan no longer needs them. */
+	free(object->insns);
+	object->insns = NULL;
+	free(object->jumps);
+	object->jumps = NULL;
 	err = 0;
 out:
 	free(loader.ranges);
@@ -1328,9 +1364,7 @@ size_t syscall_object_memory(const struct syscall_object *object)
 {
 	size_t bytes = sizeof(*object) + object->size, i;
 
-	bytes += object->insn_count * sizeof(*object->insns);
 	bytes += object->func_count * sizeof(*object->funcs);
-	bytes += object->jump_count * sizeof(*object->jumps);
 	bytes += object->site_count * sizeof(*object->sites);
 	bytes += object->import_call_count * sizeof(*object->import_calls);
 	bytes += object->export_count * sizeof(*object->exports);

@@ -89,7 +89,7 @@ struct func {
 	uint32_t first;		/* index of its first instruction */
 	uint32_t end;		/* index past its last instruction */
 	const char *name;	/* best symbol name, or NULL */
-	uint64_t data_end;	/* data nodes: end of the bytes the node covers */
+	uint64_t end_addr;	/* end of its code, or of the bytes a data node covers */
 	uint32_t *callees;	/* indexes of functions called, jumped to or address-taken */
 	size_t callee_count;
 	const char **imports;	/* names of other objects' functions it calls or takes */
@@ -109,11 +109,21 @@ struct syscall_site {
 	bool compat32;		/* nr is in the i386 table although the object is 64-bit */
 };
 
-/* A call from this object to another object's function, kept for cross-object dispatchers. */
+#define IMPORT_CALL_MAX_VALUES 4
+
+/*
+ * A call from this object to another object's function, kept for
+ * cross-object dispatchers. The constants of the first argument at the call
+ * are recovered at load time, because the instructions are freed after it.
+ */
 struct import_call {
+	uint64_t addr;		/* address of the call or jump */
 	uint32_t func;		/* calling function */
-	uint32_t insn;		/* index of the call or jump */
 	const char *name;	/* imported function */
+	uint16_t argument_loc;	/* location of the first argument before the branch */
+	uint8_t value_count;
+	bool unknown;		/* some path gives no constant, or too many values */
+	int64_t values[IMPORT_CALL_MAX_VALUES];
 };
 
 /* A direct jump, indexed by target so the slice can walk back across it. */
@@ -139,7 +149,7 @@ struct syscall_object {
 	uint64_t entry;
 	char *interpreter;	/* PT_INTERP, or NULL */
 
-	struct insn *insns;
+	struct insn *insns;	/* freed once the object is analysed */
 	size_t insn_count;
 	struct func *funcs;	/* code functions sorted by address, then data nodes by address */
 	size_t func_count;
@@ -148,7 +158,7 @@ struct syscall_object {
 	size_t site_count;
 	struct import_call *import_calls;
 	size_t import_call_count;
-	struct jump_edge *jumps;	/* sorted by target */
+	struct jump_edge *jumps;	/* sorted by target; freed with insns */
 	size_t jump_count;
 	struct export *exports;	/* sorted by name */
 	size_t export_count;

@@ -459,42 +459,34 @@ static int collect_imported_dispatch(struct scan *scan, struct found *found,
 				     const struct scan_object *entry)
 {
 	const struct syscall_object *object = entry->object;
-	struct slice_entry caller_entry;
-	int64_t values[16];
-	unsigned int nr;
-	size_t i, j, count;
-	bool unknown;
+	bool unknown, located;
+	size_t i, j;
 
 	for (i = 0; i < object->import_call_count; i++) {
 		const struct import_call *call = &object->import_calls[i];
-		uint8_t flow = object->insns[call->insn].flow;
-		uint16_t loc;
+		uint16_t dispatch_loc;
 
 		if (!entry->reached[call->func])
 			continue;
-		loc = argument_before_branch(imported_dispatcher(scan, call->name),
-					     flow == FLOW_CALL || flow == FLOW_CALL_MEM,
-					     object->is_64);
-		if (loc == LOC_NONE)
+		dispatch_loc = imported_dispatcher(scan, call->name);
+		if (dispatch_loc == LOC_NONE)
 			continue;
-		count = syscall_object_slice(object, call->func, call->insn, loc, values,
-					     ARRAY_SIZE(values), &unknown, &caller_entry);
-		for (j = 0; j < count; j++) {
-			uint64_t addr = object->insns[call->insn].addr;
-
-			if (values[j] < 0 || values[j] >= SYSCALL_NR_LIMIT) {
+		/* TODO: a dispatcher of another object taking the number in a later argument. */
+		located = dispatch_loc == (object->is_64 ? REG_DI : LOC_STACK + 4);
+		unknown = call->unknown || !located;
+		for (j = 0; located && j < call->value_count; j++) {
+			if (call->values[j] < 0 || call->values[j] >= SYSCALL_NR_LIMIT) {
 				unknown = true;
 				continue;
 			}
-			nr = values[j];
-			if (record_number(scan, found, entry, call->func, addr, nr, false))
+			if (record_number(scan, found, entry, call->func, call->addr,
+					  call->values[j], false))
 				return -1;
 		}
-		/* TODO: a caller passing its own argument on to syscall() is not followed. */
-		if (!unknown && !caller_entry.regs && caller_entry.stack < 0)
+		if (!unknown)
 			continue;
 		found->unrecovered_reached++;
-		if (list_unrecovered(found, entry, call->func, object->insns[call->insn].addr))
+		if (list_unrecovered(found, entry, call->func, call->addr))
 			return -1;
 	}
 	return 0;
