@@ -1214,7 +1214,10 @@ static int add_import_call(struct syscall_object *object, size_t *capacity, uint
 	call->addr = branch->addr;
 	call->func = func;
 	call->name = name;
-	call->argument_loc = object->is_64 ? REG_DI : is_call ? LOC_STACK : LOC_STACK + 4;
+	if (object->is_64)
+		call->argument_loc = REG_DI;
+	else
+		call->argument_loc = is_call ? LOC_STACK : LOC_STACK + 4;
 
 	count = syscall_object_slice(object, func, insn, call->argument_loc, values,
 				     sizeof(values) / sizeof(values[0]), &call->unknown, &entry);
