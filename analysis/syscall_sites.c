@@ -330,14 +330,6 @@ static int propagate(struct scan *scan)
 	return 0;
 }
 
-static void clear_reached(struct scan *scan)
-{
-	size_t i;
-
-	for (i = 0; i < scan->object_count; i++)
-		memset(scan->objects[i].reached, 0, scan->objects[i].object->func_count + 1);
-}
-
 /* Queues the roots: the program's functions, the imports, the loader's own entry points. */
 static int reach_roots(struct scan *scan, const struct syscall_scan_input *input)
 {
@@ -527,24 +519,6 @@ static int collect_reached(struct scan *scan, struct found *found)
 	return 0;
 }
 
-static void union_reached_numbers(const struct scan *scan, uint64_t *set)
-{
-	size_t i, j, w;
-
-	for (i = 0; i < scan->object_count; i++) {
-		const struct scan_object *entry = &scan->objects[i];
-
-		if (entry->object->error[0])
-			continue;
-		for (j = 0; j < entry->object->func_count; j++) {
-			if (!entry->reached[j])
-				continue;
-			for (w = 0; w < SYSCALL_SET_WORDS; w++)
-				set[w] |= entry->object->funcs[j].syscalls[w];
-		}
-	}
-}
-
 static size_t set_size(const uint64_t *set)
 {
 	size_t w, count = 0;
@@ -568,6 +542,201 @@ static json_t *set_to_names(const uint64_t *set, enum syscall_table table)
 }
 
 /*
+ * Numbers reachable from each function, computed once for all of them: the
+ * call graph is cut into strongly connected components (Tarjan's algorithm,
+ * without recursion), and each component gets the union of its functions'
+ * numbers and of the components it reaches, which are completed before it.
+ */
+struct summary {
+	size_t *base;			/* per object: node id of its first function */
+	uint32_t *node_object;		/* per node */
+	uint32_t *index, *low, *component;	/* per node */
+	uint8_t *on_stack;
+	uint32_t *stack;
+	size_t stack_count;
+	struct { uint32_t node, edge; } *frames;
+	size_t frame_count;
+	uint64_t (*sets)[SYSCALL_SET_WORDS];	/* per component */
+	uint32_t component_count, next_index;
+};
+
+#define SUMMARY_NONE UINT32_MAX
+
+/* Finds edge k of node: its callees, then its resolved imports. Returns 1, 0 at the end, -1. */
+static int summary_edge(struct scan *scan, struct summary *summary, uint32_t node, uint32_t k,
+			uint32_t *target)
+{
+	uint32_t object_index = summary->node_object[node];
+	uint32_t func_index = node - summary->base[object_index];
+	struct scan_object *entry = &scan->objects[object_index];
+	const struct func *func = &entry->object->funcs[func_index];
+	uint32_t pair;
+
+	if (k < func->callee_count) {
+		*target = summary->base[object_index] + func->callees[k];
+		return 1;
+	}
+	if (resolve_imports(scan, object_index, func_index))
+		return -1;
+	k -= func->callee_count;
+	if (k >= entry->import_target_counts[func_index] / 2)
+		return 0;
+	pair = entry->import_targets[func_index] + 2 * k;
+	*target = summary->base[scan->targets[pair]] + scan->targets[pair + 1];
+	return 1;
+}
+
+static void summary_visit(struct summary *summary, uint32_t node)
+{
+	summary->index[node] = summary->low[node] = summary->next_index++;
+	summary->stack[summary->stack_count++] = node;
+	summary->on_stack[node] = 1;
+	summary->frames[summary->frame_count].node = node;
+	summary->frames[summary->frame_count].edge = 0;
+	summary->frame_count++;
+}
+
+/* Pops the component rooted at root and computes its set of numbers. */
+static int summary_close(struct scan *scan, struct summary *summary, uint32_t root)
+{
+	uint32_t component = summary->component_count++, node, target, k;
+	uint64_t *set = summary->sets[component];
+	size_t first = summary->stack_count, i, w;
+	int found;
+
+	do {
+		node = summary->stack[--first];
+		summary->on_stack[node] = 0;
+		summary->component[node] = component;
+	} while (node != root);
+
+	memset(set, 0, sizeof(summary->sets[0]));
+	for (i = first; i < summary->stack_count; i++) {
+		uint32_t object_index;
+
+		node = summary->stack[i];
+		object_index = summary->node_object[node];
+		for (w = 0; w < SYSCALL_SET_WORDS; w++)
+			set[w] |= scan->objects[object_index].object->
+				  funcs[node - summary->base[object_index]].syscalls[w];
+		for (k = 0; (found = summary_edge(scan, summary, node, k, &target)) > 0; k++) {
+			if (summary->component[target] == component)
+				continue;
+			for (w = 0; w < SYSCALL_SET_WORDS; w++)
+				set[w] |= summary->sets[summary->component[target]][w];
+		}
+		if (found < 0)
+			return -1;
+	}
+	summary->stack_count = first;
+	return 0;
+}
+
+static int summary_walk(struct scan *scan, struct summary *summary, uint32_t start)
+{
+	uint32_t target;
+	int found;
+
+	summary_visit(summary, start);
+	while (summary->frame_count) {
+		uint32_t node = summary->frames[summary->frame_count - 1].node;
+		uint32_t k = summary->frames[summary->frame_count - 1].edge;
+
+		found = summary_edge(scan, summary, node, k, &target);
+		if (found < 0)
+			return -1;
+		if (found) {
+			summary->frames[summary->frame_count - 1].edge++;
+			if (summary->index[target] == SUMMARY_NONE)
+				summary_visit(summary, target);
+			else if (summary->on_stack[target] && summary->index[target] < summary->low[node])
+				summary->low[node] = summary->index[target];
+			continue;
+		}
+		summary->frame_count--;
+		if (summary->low[node] == summary->index[node] && summary_close(scan, summary, node))
+			return -1;
+		if (summary->frame_count) {
+			uint32_t parent = summary->frames[summary->frame_count - 1].node;
+
+			if (summary->low[node] < summary->low[parent])
+				summary->low[parent] = summary->low[node];
+		}
+	}
+	return 0;
+}
+
+static void summary_free(struct summary *summary)
+{
+	free(summary->base);
+	free(summary->node_object);
+	free(summary->index);
+	free(summary->low);
+	free(summary->component);
+	free(summary->on_stack);
+	free(summary->stack);
+	free(summary->frames);
+	free(summary->sets);
+}
+
+static int summary_build(struct scan *scan, struct summary *summary)
+{
+	size_t count = 0, i, j;
+
+	summary->base = calloc(scan->object_count + 1, sizeof(*summary->base));
+	if (!summary->base)
+		return -1;
+	for (i = 0; i < scan->object_count; i++) {
+		summary->base[i] = count;
+		count += scan->objects[i].object->func_count;
+	}
+	summary->node_object = malloc((count + 1) * sizeof(uint32_t));
+	summary->index = malloc((count + 1) * sizeof(uint32_t));
+	summary->low = malloc((count + 1) * sizeof(uint32_t));
+	summary->component = malloc((count + 1) * sizeof(uint32_t));
+	summary->on_stack = calloc(count + 1, 1);
+	summary->stack = malloc((count + 1) * sizeof(uint32_t));
+	summary->frames = malloc((count + 1) * sizeof(*summary->frames));
+	summary->sets = malloc((count + 1) * sizeof(*summary->sets));
+	if (!summary->node_object || !summary->index || !summary->low || !summary->component ||
+	    !summary->on_stack || !summary->stack || !summary->frames || !summary->sets)
+		return -1;
+	memset(summary->index, 0xff, (count + 1) * sizeof(uint32_t));
+	memset(summary->component, 0xff, (count + 1) * sizeof(uint32_t));
+	for (i = 0; i < scan->object_count; i++)
+		for (j = 0; j < scan->objects[i].object->func_count; j++)
+			summary->node_object[summary->base[i] + j] = i;
+
+	for (i = 0; i < count; i++)
+		if (summary->index[i] == SUMMARY_NONE && summary_walk(scan, summary, i))
+			return -1;
+	return 0;
+}
+
+/* Adds to set the numbers reachable from every definition of name. */
+static void import_numbers(const struct scan *scan, const struct summary *summary,
+			   const char *name, uint64_t *set)
+{
+	const struct export *export;
+	size_t i, w;
+
+	for (i = 0; i < scan->object_count; i++) {
+		const struct syscall_object *object = scan->objects[i].object;
+
+		if (object->error[0])
+			continue;
+		export = syscall_object_find_export(object, name);
+		for (; export && export < object->exports + object->export_count &&
+		       !strcmp(export->name, name); export++) {
+			uint32_t component = summary->component[summary->base[i] + export->func];
+
+			for (w = 0; w < SYSCALL_SET_WORDS; w++)
+				set[w] |= summary->sets[component][w];
+		}
+	}
+}
+
+/*
  * Maps each imported function to the numbers reachable from it alone, and
  * names in *imports_of the imports that reach each number of the static set.
  */
@@ -575,18 +744,19 @@ static json_t *import_sets(struct scan *scan, const struct syscall_scan_input *i
 			   enum syscall_table table, json_t **imports_of)
 {
 	json_t *result = json_object();
-	size_t i;
+	struct summary summary = { 0 };
 	unsigned int nr;
+	size_t i;
 
-	for (i = 0; result && i < input->import_count; i++) {
+	if (!result || summary_build(scan, &summary)) {
+		json_decref(result);
+		summary_free(&summary);
+		return NULL;
+	}
+	for (i = 0; i < input->import_count; i++) {
 		uint64_t set[SYSCALL_SET_WORDS] = { 0 };
 
-		clear_reached(scan);
-		if (reach_import(scan, input->imports[i]) || propagate(scan)) {
-			json_decref(result);
-			return NULL;
-		}
-		union_reached_numbers(scan, set);
+		import_numbers(scan, &summary, input->imports[i], set);
 		if (!set_size(set))
 			continue;
 		json_object_set_new(result, input->imports[i], set_to_names(set, table));
@@ -598,6 +768,7 @@ static json_t *import_sets(struct scan *scan, const struct syscall_scan_input *i
 			json_array_append_new(imports_of[nr], json_string(input->imports[i]));
 		}
 	}
+	summary_free(&summary);
 	return result;
 }
 
@@ -755,10 +926,6 @@ json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t
 		goto oom;
 	imports = import_sets(&scan, input, scan.objects[0].object->table, imports_of);
 	if (!imports)
-		goto oom;
-	/* import_sets() reuses the reached flags: the per-object counts need the whole program's. */
-	clear_reached(&scan);
-	if (reach_roots(&scan, input) || propagate(&scan))
 		goto oom;
 	report = build_report(&scan, &found, imports, imports_of);
 	if (!report)
