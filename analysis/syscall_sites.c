@@ -275,7 +275,8 @@ static int add_target(struct scan *scan, uint32_t object_index, uint32_t func)
 
 /*
  * Resolves the imports of one function to every definition in every object,
- * once per scan, because the per-import walks visit the same functions again.
+ * once per scan, because the reachability walk and the component summary
+ * both visit the function.
  */
 static int resolve_imports(struct scan *scan, uint32_t object_index, uint32_t func_index)
 {
@@ -542,10 +543,11 @@ static json_t *set_to_names(const uint64_t *set, enum syscall_table table)
 }
 
 /*
- * Numbers reachable from each function, computed once for all of them: the
- * call graph is cut into strongly connected components (Tarjan's algorithm,
- * without recursion), and each component gets the union of its functions'
- * numbers and of the components it reaches, which are completed before it.
+ * Numbers reachable from each function, computed once for all of them. The
+ * call graph is cut into strongly connected components by Tarjan's
+ * algorithm, without recursion. Each component gets the union of its
+ * functions' numbers and of the components it reaches, which are completed
+ * before it.
  */
 struct summary {
 	size_t *base;			/* per object: node id of its first function */
@@ -562,7 +564,7 @@ struct summary {
 
 #define SUMMARY_NONE UINT32_MAX
 
-/* Finds edge k of node: its callees, then its resolved imports. Returns 1, 0 at the end, -1. */
+/* Finds edge k of node: callees first, then resolved imports. Returns 1, 0 past the end, or -1. */
 static int summary_edge(struct scan *scan, struct summary *summary, uint32_t node, uint32_t k,
 			uint32_t *target)
 {
