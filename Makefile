@@ -118,6 +118,7 @@ TEST_PROG_CFLAGS_static_syscalls32 := -m32
 # Every call in the source must stay a call: no inlined or folded builtins.
 TEST_PROG_CFLAGS_libc_calls := -O0 -fno-builtin
 TEST_PROG_LIBS_dlopen_zlib := -ldl
+TEST_PROG_CFLAGS_libcall_loop := -O0 -fno-builtin
 
 # The same library-call program, linked statically and against musl.
 test-progs: $(OUTPUT)/tests/libc_calls_static

@@ -421,6 +421,7 @@ static json_t *library_calls_report(struct dynamic_run *run, const struct symbol
 				(json_int_t)counts[i].from_program, "from_libraries",
 				(json_int_t)counts[i].from_libraries, "imported", target->imported,
 				"ifunc", target->ifunc);
+		json_object_set_new(row, "offset", json_integer(target->offset));
 		json_object_set(row, "processes", counts[i].per_process);
 		json_array_append_new(calls, row);
 	}
