@@ -168,9 +168,10 @@ $(FUZZ_TARGET): tests/fuzz/elf_fuzz.c analysis/elf_reader.c analysis/ldso.c
 test: all
 	$(Q)tests/run
 
-# The quick start's example: the system calls of a small process tree.
+# The quick start's example: what sqlite3 needs, statically and from a run
+# driven by a bundled test file.
 demo: all
-	./$(BIN) trace --per-process -- $(OUTPUT)/tests/process_family
+	./$(BIN) deps -o sqlite3-report.json --test-file tests/data/sqlite3-queries.json sqlite3
 
 bench: all
 	$(Q)tests/bench/run
