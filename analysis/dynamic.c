@@ -297,14 +297,17 @@ static void on_map(void *ctx, const struct map_event *event)
 		    event->tgid)
 		json_array_append_new(file->pids, json_integer(event->tgid));
 
-	if (!run->tracer || file->probed)
+	/* Only a library new to the analysed program comes with a stop notice. */
+	if (!run->tracer || !event->stopped)
 		return;
-	/* Probe each library only once, even when several processes map it. */
-	file->probed = true;
-	added = access(path, R_OK) ? 0 : probe_plan_add_library(&run->plan, path);
-	if (added > 0) {
-		p_info("probing %d functions of '%s', mapped at run time", added, path);
-		attach_new_targets(run, run->tracer->skel->progs.uni_libcall);
+	if (!file->probed) {
+		/* Probe each library only once, even when several processes map it. */
+		file->probed = true;
+		added = access(path, R_OK) ? 0 : probe_plan_add_library(&run->plan, path);
+		if (added > 0) {
+			p_info("probing %d functions of '%s', mapped at run time", added, path);
+			attach_new_targets(run, run->tracer->skel->progs.uni_libcall);
+		}
 	}
 	/* The BPF side stopped the process at this mapping: probes are in place now. */
 	kill(event->tgid, SIGCONT);
@@ -554,6 +557,15 @@ static void add_results(struct dynamic_run *run, const struct trace_options *tra
 	free(counts);
 }
 
+static unsigned long long program_inode(const json_t *report)
+{
+	const char *path = json_string_value(json_object_get(json_object_get(report, "program"),
+							     "path"));
+	struct stat info;
+
+	return path && !stat(path, &info) ? info.st_ino : 0;
+}
+
 static void set_trace_options(const struct dynamic_options *options, struct dynamic_run *run,
 			      struct trace_options *trace_options)
 {
@@ -570,6 +582,7 @@ static void set_trace_options(const struct dynamic_options *options, struct dyna
 	trace_options->track_maps = true;
 	trace_options->libcalls = true;
 	trace_options->stop_on_new_files = true;
+	trace_options->program_inode = program_inode(run->report);
 	trace_options->hooks.on_map = on_map;
 	trace_options->hooks.before_release = before_release;
 	trace_options->hooks.ctx = run;

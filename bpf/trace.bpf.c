@@ -33,8 +33,12 @@ const volatile __u32 targ_exit_group_nr_32 = 252;
 /* Library-call mode: report executable mappings (mmap number: targ_mmap_nr). */
 const volatile bool targ_track_maps = false;
 const volatile __u32 targ_mmap_nr = 9;
-/* Stop a process that maps a file not in known_inodes, until user space probes it. */
+/*
+ * Stop a process of the analysed program (inode targ_program_inode) that
+ * maps a file not in known_inodes, until user space probes it.
+ */
 const volatile bool targ_stop_on_new_files = false;
+const volatile __u64 targ_program_inode = 0;
 
 /* Bumped whenever the set of traced processes changes, to refresh filter caches. */
 __u64 traced_generation;
@@ -387,6 +391,7 @@ static __noinline void send_map_event(__u32 tgid, struct file *file, __u64 start
 	event = bpf_map_lookup_elem(&map_event_scratch, &zero);
 	if (!file || !event)
 		return;
+	event->stopped = 0;
 	event->type = EVENT_MAP;
 	event->tgid = tgid;
 	event->start = start;
@@ -405,22 +410,42 @@ static __noinline void send_map_event(__u32 tgid, struct file *file, __u64 start
 		count_loss(LOSS_RINGBUF);
 }
 
+/* Tells user space that the process waits for SIGCONT until file is probed. */
+static __noinline void send_stop_notice(__u32 tgid, struct file *file)
+{
+	struct map_event *event;
+	__u32 zero = 0;
+
+	event = bpf_map_lookup_elem(&map_event_scratch, &zero);
+	if (!event)
+		return;
+	/* The scratch still holds the event just sent for this file. */
+	event->stopped = 1;
+	if (bpf_ringbuf_output(&events, event, sizeof(*event), 0))
+		count_loss(LOSS_RINGBUF);
+}
+
 /*
  * A library mapped at run time (dlopen) gets its uprobes from user space,
  * which takes longer than the loader needs to call into it. The process
  * stops before it returns from mmap, and user space continues it once the
  * probes are attached, so no call is missed.
  */
-static __always_inline void stop_for_new_file(struct file *file)
+static __always_inline bool stop_for_new_file(struct file *file, __u32 tgid)
 {
 	__u64 inode = BPF_CORE_READ(file, f_inode, i_ino);
+	struct proc_info *info;
 	__u8 one = 1;
 
+	/* Only the analysed program: other programs its children execute keep running. */
+	info = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!info || info->exe_inode != targ_program_inode)
+		return false;
 	if (bpf_map_lookup_elem(&known_inodes, &inode))
-		return;
+		return false;
 	if (bpf_map_update_elem(&known_inodes, &inode, &one, BPF_NOEXIST))
-		return;
-	bpf_send_signal(19);	/* SIGSTOP */
+		return false;
+	return bpf_send_signal(19) == 0;	/* SIGSTOP */
 }
 
 /* After a successful mmap with PROT_EXEC of a file, reports the file. */
@@ -439,9 +464,11 @@ static __always_inline void report_exec_mapping(struct pt_regs *regs, long ret, 
 		return;
 	fds = BPF_CORE_READ(task, files, fdt, fd);
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return;
 	send_map_event(tgid, file, ret, regs->si, regs->r9);
-	if (targ_stop_on_new_files && file)
-		stop_for_new_file(file);
+	if (targ_stop_on_new_files && stop_for_new_file(file, tgid))
+		send_stop_notice(tgid, file);
 }
 
 SEC("uprobe")
@@ -692,6 +719,7 @@ int BPF_PROG(uni_proc_fork, struct task_struct *parent, struct task_struct *chil
 	info.start_ns = bpf_ktime_get_ns();
 	info.code_start = BPF_CORE_READ(parent, mm, start_code);
 	info.code_end = BPF_CORE_READ(parent, mm, end_code);
+	info.exe_inode = BPF_CORE_READ(parent, mm, exe_file, f_inode, i_ino);
 	bpf_probe_read_kernel_str(info.comm, sizeof(info.comm), child->comm);
 	if (bpf_map_update_elem(&traced_procs, &child_tgid, &info, BPF_ANY)) {
 		count_loss(LOSS_PROC_MAP_FULL);
@@ -764,6 +792,7 @@ int BPF_PROG(uni_proc_exec, struct task_struct *task, pid_t old_pid, struct linu
 	bpf_probe_read_kernel_str(info->comm, sizeof(info->comm), task->comm);
 	info->code_start = BPF_CORE_READ(task, mm, start_code);
 	info->code_end = BPF_CORE_READ(task, mm, end_code);
+	info->exe_inode = BPF_CORE_READ(bprm, file, f_inode, i_ino);
 	__sync_fetch_and_add(&traced_generation, 1);
 	send_event(EVENT_EXEC, tgid, info->ppid, 0, task, BPF_CORE_READ(bprm, filename));
 	return 0;

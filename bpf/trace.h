@@ -73,6 +73,7 @@ struct proc_info {
 	__u64 start_ns;
 	__u64 code_start;	/* the main executable's code, to tell program calls apart */
 	__u64 code_end;
+	__u64 exe_inode;	/* inode of the main executable */
 	char comm[TASK_COMM_LEN];
 };
 
@@ -120,6 +121,8 @@ struct map_event {
 	__u64 inode;
 	__u32 dev;
 	__u32 depth;		/* components used in names */
+	__u32 stopped;		/* the process waits for SIGCONT until the file is probed */
+	__u32 pad;
 	char names[PATH_DEPTH][PATH_NAME_LEN];
 };
 

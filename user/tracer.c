@@ -90,6 +90,7 @@ static void set_tunables(struct trace_bpf *skel, const struct trace_options *opt
 	bpf_program__set_autoload(skel->progs.uni_libcall, options->libcalls);
 	bpf_program__set_autoload(skel->progs.uni_exec_maps, options->track_maps);
 	skel->rodata->targ_stop_on_new_files = options->stop_on_new_files;
+	skel->rodata->targ_program_inode = options->program_inode;
 
 	/* Counts-only mode reads the number at exit and needs no sys_enter program. */
 	bpf_program__set_autoload(skel->progs.uni_sys_enter, options->latency);

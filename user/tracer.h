@@ -56,6 +56,7 @@ struct trace_options {
 	bool track_maps;		/* report executable mappings */
 	bool libcalls;			/* load the library-call uprobe program */
 	bool stop_on_new_files;		/* SIGSTOP a process mapping an unknown file */
+	unsigned long long program_inode;	/* ... when it runs this executable */
 	unsigned int launch_flags;	/* enum launch_flags for the launched command */
 	struct tracer_hooks hooks;
 };
