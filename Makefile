@@ -20,8 +20,10 @@ ERRNO_HEADERS ?= /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/
 UAPI_INCLUDE ?= /usr/include
 
 PKGS := libbpf libelf zlib jansson capstone libgit2 libgvc
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Looked up on first use, not when make reads this file, so that
+# `make deps all` finds the packages the deps target has just installed.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 
 CFLAGS ?= -g -O2
 override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wformat-security \
