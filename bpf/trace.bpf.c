@@ -105,14 +105,20 @@ struct {
 	__uint(max_entries, 1024 * 1024);
 } events SEC(".maps");
 
-/* Whether the task last seen on this CPU is traced, valid for one generation. */
+/*
+ * Whether the task last seen on this CPU is traced, valid for one generation.
+ * The TID, the answer and the generation share one word, written with one
+ * store: a BPF program can be preempted, and another program run on this CPU
+ * in between must never leave one task's answer under another task's TID.
+ */
 struct filter_cache {
-	__u32 tid;
-	__u32 traced;
-	__u64 generation;
-	__u64 code_start;
+	__u64 word;		/* tid << 32 | traced << 31 | generation (31 bits) */
+	__u64 code_start;	/* of the process last looked up; for attribution only */
 	__u64 code_end;
 };
+
+#define FILTER_TRACED (1ull << 31)
+#define FILTER_GENERATION_MASK (FILTER_TRACED - 1)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -178,10 +184,14 @@ static __always_inline bool tgid_is_traced(__u32 tgid)
 	return info && !info->exited;
 }
 
-/* Returns the current task's cache entry, refreshed for this generation. */
+/*
+ * Returns the current task's cache entry, refreshed for this generation, or
+ * NULL when the task is not traced.
+ */
 static __always_inline struct filter_cache *current_filter(__u32 tid, __u32 tgid)
 {
-	__u64 generation = *(volatile __u64 *)&traced_generation;
+	__u64 generation = *(volatile __u64 *)&traced_generation & FILTER_GENERATION_MASK;
+	__u64 key = (__u64)tid << 32 | generation, word;
 	struct filter_cache *cache;
 	struct proc_info *info;
 	__u32 zero = 0;
@@ -189,24 +199,25 @@ static __always_inline struct filter_cache *current_filter(__u32 tid, __u32 tgid
 	cache = bpf_map_lookup_elem(&filter_cache, &zero);
 	if (!cache)
 		return NULL;
-	if (cache->tid == tid && cache->generation == generation)
-		return cache;
+	word = *(volatile __u64 *)&cache->word;
+	if ((word & ~FILTER_TRACED) == key)
+		return word & FILTER_TRACED ? cache : NULL;
 
 	info = bpf_map_lookup_elem(&traced_procs, &tgid);
-	cache->tid = tid;
-	cache->generation = generation;
-	cache->traced = info && !info->exited;
-	cache->code_start = info ? info->code_start : 0;
-	cache->code_end = info ? info->code_end : 0;
+	if (!info || info->exited) {
+		*(volatile __u64 *)&cache->word = key;
+		return NULL;
+	}
+	cache->code_start = info->code_start;
+	cache->code_end = info->code_end;
+	*(volatile __u64 *)&cache->word = key | FILTER_TRACED;
 	return cache;
 }
 
 /* Whether the current task is traced, cached per CPU for the common case. */
 static __always_inline bool current_is_traced(__u32 tid, __u32 tgid)
 {
-	struct filter_cache *cache = current_filter(tid, tgid);
-
-	return cache && cache->traced;
+	return current_filter(tid, tgid) != NULL;
 }
 
 static __always_inline __u32 log2_u32(__u32 v)
@@ -482,7 +493,7 @@ int uni_libcall(struct pt_regs *ctx)
 	__u64 return_address = 0;
 
 	cache = current_filter((__u32)pid_tgid, key.tgid);
-	if (!cache || !cache->traced)
+	if (!cache)
 		return 0;
 
 	/* At a function's first instruction the return address is at the stack top. */
@@ -519,6 +530,7 @@ int BPF_PROG(uni_sys_enter, struct pt_regs *regs, long nr)
 	slot = bpf_map_lookup_elem(&inflight, &zero);
 	if (!slot)
 		return 0;
+	slot->tid = 0;
 	slot->id = syscall_id(nr, bpf_get_current_task_btf());
 	slot->start_ns = bpf_ktime_get_ns();
 	slot->tid = tid;
@@ -542,19 +554,21 @@ int BPF_PROG(uni_sys_exit, struct pt_regs *regs, long ret)
 	slot = bpf_map_lookup_elem(&inflight, &zero);
 	if (!slot)
 		return 0;
-	if (slot->tid == tid) {
+	/* The number at exit guards against a slot that another task's entry overwrote. */
+	id = syscall_id(regs->orig_ax, bpf_get_current_task_btf());
+	if (slot->tid == tid && slot->id == id) {
 		start_ns = slot->start_ns;
-		id = slot->id;
 		slot->tid = 0;
 	} else {
 		/* The task was switched out since its sys_enter, or entered before tracing. */
 		state = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), 0, 0);
 		if (!state || !state->in_syscall)
 			return 0;
+		state->in_syscall = 0;
+		if (state->id != id)
+			return 0;
 		start_ns = state->start_ns;
 		offcpu_ns = state->offcpu_ns;
-		id = state->id;
-		state->in_syscall = 0;
 	}
 	record_syscall(tgid, tid, id, now - start_ns, offcpu_ns, ret, false);
 	if (targ_track_maps && id == targ_mmap_nr)
