@@ -35,3 +35,12 @@ check_json "no-follow keeps threads" "$WORK/nofollow.json" \
 check_eq "per-thread rows" "300 300 300" \
 	"$(jq -r '[.threads[] | .syscalls[] | select(.name == "getppid") | .calls] | sort | join(" ")' \
 		"$WORK/threads.json")"
+
+# Repeated runs: every member of the tree keeps all of its calls each time.
+complete=0
+for _ in $(seq 15); do
+	"$UNISCOPE" trace --json -- "$PROGS/process_family" > "$WORK/repeat.json"
+	calls=$(jq '.syscalls[] | select(.name == "getppid") | .calls' "$WORK/repeat.json")
+	[ "$calls" = 39 ] && complete=$((complete + 1))
+done
+check_eq "15 repeated trees complete" 15 "$complete"
