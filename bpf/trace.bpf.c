@@ -107,9 +107,9 @@ struct {
 
 /*
  * Whether the task last seen on this CPU is traced, valid for one generation.
- * The TID, the answer and the generation share one word, written with one
- * store: a BPF program can be preempted, and another program run on this CPU
- * in between must never leave one task's answer under another task's TID.
+ * The TID, the result and the generation share one word, written with one
+ * store. A BPF program can be preempted, and another program that runs on
+ * this CPU in between must never leave one task's result under another TID.
  */
 struct filter_cache {
 	__u64 word;		/* tid << 32 | traced << 31 | generation (31 bits) */
@@ -352,7 +352,7 @@ struct {
 	__type(value, struct map_event);
 } map_event_scratch SEC(".maps");
 
-/* Where a walk from a file's dentry up to the root stands. */
+/* The position of a walk from a file's dentry up to the root. */
 struct path_walk {
 	__u64 dentry;
 	__u64 vfsmnt;
@@ -430,7 +430,7 @@ static __noinline void send_stop_notice(__u32 tgid, struct file *file)
 	event = bpf_map_lookup_elem(&map_event_scratch, &zero);
 	if (!event)
 		return;
-	/* The scratch still holds the event just sent for this file. */
+	/* The scratch buffer still contains the event just sent for this file. */
 	event->stopped = 1;
 	if (bpf_ringbuf_output(&events, event, sizeof(*event), 0))
 		count_loss(LOSS_RINGBUF);

@@ -104,7 +104,7 @@ struct loss_row {
 	uint64_t count;
 };
 
-/* Everything a trace gathered, as the report sees it. */
+/* Everything a trace gathered, in the form the report uses. */
 struct trace_data {
 	struct syscall_row *syscalls;
 	size_t syscall_count;
@@ -178,7 +178,10 @@ int trace_collect(struct trace_bpf *skel, const struct trace_options *options,
 		  struct trace_data *data);
 void trace_data_free(struct trace_data *data);
 
-/* Records a process the trace knows about (a target, or from a ring buffer event). */
+/*
+ * Returns the row of a traced process (a target, or one from a ring buffer
+ * event), adding it when new.
+ */
 struct proc_row *trace_data_proc(struct trace_data *data, uint32_t tgid);
 
 /* Keeps only the rows the -e filter selects. */
