@@ -3,9 +3,10 @@
 #
 # Overhead of `uniscope trace` beside its peers, in one run: slowdown of a
 # system-call-heavy workload against the untraced run, the median of RUNS
-# runs each. strace and perf trace are far slower, so they run a smaller
-# count and are compared per call. Also: time from launch to tracing armed,
-# and peak RSS of uniscope.
+# runs each. The workloads time their own loops (UNISCOPE_LOOP_TIME), so a
+# tracer's start-up and exit are left out. strace and perf trace are far
+# slower, so they run a smaller count and are compared per call. Also: time
+# from launch to tracing armed, and peak RSS of uniscope.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 UNISCOPE=${UNISCOPE:-$TOP/uniscope}
@@ -27,16 +28,15 @@ median()
 	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# Runs a command RUNS times and prints its median wall time in ns.
+# Runs a command RUNS times and prints the median wall time of its loop in ns.
 time_runs()
 {
-	local times=() start end
+	local times=()
 
 	for _ in $(seq "$RUNS"); do
-		start=$(date +%s%N)
-		"$@" > /dev/null 2>&1
-		end=$(date +%s%N)
-		times+=($((end - start)))
+		rm -f "$OUT/loop"
+		UNISCOPE_LOOP_TIME=$OUT/loop "$@" > /dev/null 2>&1
+		[ -s "$OUT/loop" ] && times+=("$(cut -d' ' -f1 "$OUT/loop")")
 	done
 	median "${times[@]}"
 }
@@ -45,19 +45,18 @@ time_runs()
 # Usage: time_with_background "tracer command" workload...
 time_with_background()
 {
-	local tracer=$1 times=() start end pid
+	local tracer=$1 times=() pid
 
 	shift
 	for _ in $(seq "$RUNS"); do
 		bash -c "exec $tracer" > /dev/null 2>&1 &
 		pid=$!
-		sleep 2.5
-		start=$(date +%s%N)
-		"$@" > /dev/null 2>&1
-		end=$(date +%s%N)
+		sleep 3
+		rm -f "$OUT/loop"
+		UNISCOPE_LOOP_TIME=$OUT/loop "$@" > /dev/null 2>&1
 		kill -INT "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
-		times+=($((end - start)))
+		[ -s "$OUT/loop" ] && times+=("$(cut -d' ' -f1 "$OUT/loop")")
 	done
 	median "${times[@]}"
 }
