@@ -17,44 +17,7 @@ LTRACE_CALLS=${LTRACE_CALLS:-20000}
 OUT=$(mktemp -d /tmp/uniscope-bench-dyn.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
-median()
-{
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-# Runs a command RUNS times; prints the median wall time of the loop in ns.
-loop_time()
-{
-	local times=()
-
-	for _ in $(seq "$RUNS"); do
-		rm -f "$OUT/loop"
-		UNISCOPE_LOOP_TIME=$OUT/loop "$@" > /dev/null 2>&1
-		[ -s "$OUT/loop" ] && times+=("$(cut -d' ' -f1 "$OUT/loop")")
-	done
-	median "${times[@]}"
-}
-
-# Times a loop under a bpftrace one-liner counting calls of the given probes.
-loop_time_bpftrace()
-{
-	local probes=$1 times=() pid
-	shift
-	for _ in $(seq "$RUNS"); do
-		bpftrace -e "$probes { @calls = count(); }" > "$OUT/bpftrace.txt" 2>&1 &
-		pid=$!
-		for _ in $(seq 100); do
-			grep -q Attaching "$OUT/bpftrace.txt" && break
-			sleep 0.1
-		done
-		rm -f "$OUT/loop"
-		UNISCOPE_LOOP_TIME=$OUT/loop "$@" > /dev/null 2>&1
-		kill -INT "$pid"
-		wait "$pid" 2> /dev/null
-		[ -s "$OUT/loop" ] && times+=("$(cut -d' ' -f1 "$OUT/loop")")
-	done
-	median "${times[@]}"
-}
+. "$(dirname "$0")/helpers.bash"
 
 row()	# row WORKLOAD TOOL HITS NS BASELINE_NS_PER_HIT
 {
@@ -80,7 +43,8 @@ for kind in malloc strlen; do
 		probes="uprobe:$libc:$kind"
 		[ "$kind" = malloc ] && probes="uprobe:$libc:malloc,uprobe:$libc:free"
 		row "$kind x$CALLS" "bpftrace ${probes//$libc:/}" "$hits" \
-			"$(loop_time_bpftrace "$probes" "$PROGS/libcall_loop" "$kind" "$CALLS")" \
+			"$(loop_time_under "bpftrace -e '$probes { @calls = count(); }'" Attaching \
+				"$PROGS/libcall_loop" "$kind" "$CALLS")" \
 			"$base_per_hit"
 	fi
 	if command -v ltrace > /dev/null; then

@@ -22,44 +22,7 @@ if ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 fi
 
-# Prints the median of its arguments.
-median()
-{
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-# Runs a command RUNS times and prints the median wall time of its loop in ns.
-time_runs()
-{
-	local times=()
-
-	for _ in $(seq "$RUNS"); do
-		rm -f "$OUT/loop"
-		UNISCOPE_LOOP_TIME=$OUT/loop "$@" > /dev/null 2>&1
-		[ -s "$OUT/loop" ] && times+=("$(cut -d' ' -f1 "$OUT/loop")")
-	done
-	median "${times[@]}"
-}
-
-# Times a workload while a system-wide tracer runs in the background.
-# Usage: time_with_background "tracer command" workload...
-time_with_background()
-{
-	local tracer=$1 times=() pid
-
-	shift
-	for _ in $(seq "$RUNS"); do
-		bash -c "exec $tracer" > /dev/null 2>&1 &
-		pid=$!
-		sleep 3
-		rm -f "$OUT/loop"
-		UNISCOPE_LOOP_TIME=$OUT/loop "$@" > /dev/null 2>&1
-		kill -INT "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		[ -s "$OUT/loop" ] && times+=("$(cut -d' ' -f1 "$OUT/loop")")
-	done
-	median "${times[@]}"
-}
+. "$(dirname "$0")/helpers.bash"
 
 declare -A baseline_ns_per_call
 
@@ -95,24 +58,24 @@ bench_workload()
 	read -r -a fast <<< "$(workload_command "$name" "$CALLS")"
 	read -r -a slow <<< "$(workload_command "$name" "$slow_calls")"
 
-	row "$name" untraced "$CALLS" "$(time_runs "${fast[@]}")"
-	row "$name" "uniscope trace -c" "$CALLS" "$(time_runs "$UNISCOPE" trace -c -- "${fast[@]}")"
+	row "$name" untraced "$CALLS" "$(loop_time "${fast[@]}")"
+	row "$name" "uniscope trace -c" "$CALLS" "$(loop_time "$UNISCOPE" trace -c -- "${fast[@]}")"
 	row "$name" "uniscope trace --no-latency" "$CALLS" \
-		"$(time_runs "$UNISCOPE" trace --no-latency -- "${fast[@]}")"
+		"$(loop_time "$UNISCOPE" trace --no-latency -- "${fast[@]}")"
 	if [ -x /usr/sbin/syscount ]; then
 		row "$name" "syscount (libbpf-tools)" "$CALLS" \
-			"$(time_with_background /usr/sbin/syscount "${fast[@]}")"
+			"$(loop_time_under /usr/sbin/syscount "" "${fast[@]}")"
 		row "$name" "syscount -L" "$CALLS" \
-			"$(time_with_background "/usr/sbin/syscount -L" "${fast[@]}")"
+			"$(loop_time_under "/usr/sbin/syscount -L" "" "${fast[@]}")"
 	fi
 	if command -v bpftrace > /dev/null; then
-		row "$name" "bpftrace count by comm" "$CALLS" "$(time_with_background \
+		row "$name" "bpftrace count by comm" "$CALLS" "$(loop_time_under \
 			"bpftrace -e 'tracepoint:raw_syscalls:sys_enter /comm == \"$comm\"/ { @[args->id] = count(); }'" \
-			"${fast[@]}")"
+			Attaching "${fast[@]}")"
 	fi
-	row "$name" "strace -c -f" "$slow_calls" "$(time_runs strace -c -f "${slow[@]}")"
+	row "$name" "strace -c -f" "$slow_calls" "$(loop_time strace -c -f "${slow[@]}")"
 	if command -v perf > /dev/null; then
-		row "$name" "perf trace -s" "$slow_calls" "$(time_runs perf trace -s "${slow[@]}")"
+		row "$name" "perf trace -s" "$slow_calls" "$(loop_time perf trace -s "${slow[@]}")"
 	fi
 }
 
