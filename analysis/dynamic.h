@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Dynamic dependency analysis: runs a program (or watches a running one)
- * under BPF tracing and records the system calls it makes, the library
+ * Dynamic dependency analysis. A program runs (or a running one is watched)
+ * under BPF tracing, which records the system calls it makes, the library
  * functions it calls (uprobes at their definitions) and the files it maps
- * executable, then adds them to the static report with a comparison.
+ * executable. The results join the static report, with a comparison.
  */
 #ifndef __UNISCOPE_DYNAMIC_H
 #define __UNISCOPE_DYNAMIC_H

@@ -2,7 +2,7 @@
 # uniscope trace: latency percentiles, off-CPU time, histograms, io_uring.
 . "$(dirname "$0")/lib.sh"
 
-# Five 10 ms sleeps: the median lies in the log2 bucket that holds 10 ms
+# Five 10 ms sleeps: the median lies in the log2 bucket that contains 10 ms
 # (2^23 to 2^24 ns), and nearly all of that time is spent off-CPU.
 "$UNISCOPE" trace --json -- "$PROGS/sleeper" 5 10 > "$WORK/sleep.json"
 nanosleep='.syscalls[] | select(.name == "nanosleep")'

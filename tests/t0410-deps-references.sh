@@ -17,7 +17,7 @@ if command -v ltrace > /dev/null; then
 		ours=$(jq "[.dynamic.library_calls[] | select(.symbol == \"$function\") | .from_program] | add" \
 			"$WORK/run.json")
 		if [ -z "$theirs" ]; then
-			# ltrace 0.7.3 sees no PLT call in binaries linked with -z now
+			# ltrace 0.7.3 finds no PLT call in binaries linked with -z now
 			# (Debian's default): nothing to compare against.
 			skip "$function agrees with ltrace -c" "ltrace counted no $function call"
 		else

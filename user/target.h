@@ -26,7 +26,7 @@ enum launch_flags {
 
 /*
  * Forks a child that waits for launch_release() and then executes argv
- * (searched on PATH), with pipes as enum launch_flags asks. Returns 0 or a
+ * (searched on PATH), with the pipes that flags (enum launch_flags) request. Returns 0 or a
  * positive errno: ENOENT or EACCES when the command cannot be found or
  * executed, another when fork fails.
  */

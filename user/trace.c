@@ -336,8 +336,8 @@ static bool is_json_path(const char *path)
 }
 
 /*
- * Writes the report where the options say: a table on stderr by default,
- * JSON on stdout with --json, and with -o a file (JSON for *.json).
+ * Writes the report to the places the options select: a table on stderr by
+ * default, JSON on stdout with --json, and with -o a file (JSON for *.json).
  */
 static int write_reports(const struct trace_data *data, const struct trace_options *options)
 {

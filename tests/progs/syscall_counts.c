@@ -3,7 +3,7 @@
  * Makes an exact number of system calls for the tracer's tests:
  *   syscall_counts CALLS THREADS FAILING_OPENS
  * Each of THREADS threads calls getppid CALLS times through syscall(2), so
- * libc caches nothing; the main thread then makes FAILING_OPENS openat calls
+ * libc caches nothing. The main thread then makes FAILING_OPENS openat calls
  * on a missing file (ENOENT each). With UNISCOPE_LOOP_TIME=FILE in the
  * environment, it writes the wall and CPU time of the getppid loops to FILE
  * in ns, so that benchmarks can leave out the tracer's start and exit.
