@@ -54,17 +54,20 @@ struct {
 	__type(value, struct proc_info);
 } traced_procs SEC(".maps");
 
+/*
+ * Preallocated: an allocation at update time can fail for a while after a
+ * burst of new keys (a new process's first calls), which lost counts.
+ * User space raises max_entries for --per-thread.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 8192);
 	__type(key, struct syscall_key);
 	__type(value, struct syscall_stats);
 } syscall_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, struct errno_key);
 	__type(value, __u64);
@@ -86,7 +89,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct libcall_key);
 	__type(value, struct libcall_counts);

@@ -86,6 +86,9 @@ static void set_tunables(struct trace_bpf *skel, const struct trace_options *opt
 	skel->rodata->targ_exit_nr_32 = syscall_number(SYSCALL_TABLE_32, "exit");
 	skel->rodata->targ_exit_group_nr_32 = syscall_number(SYSCALL_TABLE_32, "exit_group");
 	skel->rodata->targ_track_maps = options->track_maps;
+	/* One key per thread and call: room for a few thousand threads. */
+	if (options->per_thread)
+		bpf_map__set_max_entries(skel->maps.syscall_stats, 32768);
 	skel->rodata->targ_mmap_nr = syscall_number(SYSCALL_TABLE_64, "mmap");
 	bpf_program__set_autoload(skel->progs.uni_libcall, options->libcalls);
 	bpf_program__set_autoload(skel->progs.uni_exec_maps, options->track_maps);
