@@ -31,7 +31,7 @@ override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wformat-security \
 	$(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Ibpf \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Ibpf \
 	-Wall -Wno-unused-function $(CLANG_BPF_SYS_INCLUDES)
 CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
@@ -175,8 +175,14 @@ test: all
 demo: all
 	./$(BIN) deps -o sqlite3-report.json --test-file tests/data/sqlite3-queries.json sqlite3
 
-bench: all
+bench: all $(OUTPUT)/bench/floor
 	$(Q)tests/bench/run
+
+# Attaches do-nothing programs: the least any tracer of the syscall tracepoints costs.
+$(OUTPUT)/bench/floor: tests/bench/floor.c $(OUTPUT)/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 
 deps:
 	$(Q)tests/install-deps

@@ -19,6 +19,9 @@
 #define TS_COMPAT 0x0002		/* x86 thread_info.status: in a 32-bit system call */
 #define X32_SYSCALL_BIT 0x40000000
 #define MAX_ERRNO 4095
+/* ERESTARTSYS to ERESTART_RESTARTBLOCK: a signal cut the call short. */
+#define ERESTART_FIRST 512
+#define ERESTART_LAST 517
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -30,6 +33,11 @@ const volatile __u32 targ_exit_nr = 60;
 const volatile __u32 targ_exit_group_nr = 231;
 const volatile __u32 targ_exit_nr_32 = 1;
 const volatile __u32 targ_exit_group_nr_32 = 252;
+/* Restoring a signal frame sets orig_ax to -1: the exit shows no number. */
+const volatile __u32 targ_rt_sigreturn_nr = 15;
+const volatile __u32 targ_rt_sigreturn_nr_32 = 173;
+const volatile __u32 targ_execve_nr = 59;
+const volatile __u32 targ_execveat_nr = 322;
 /* Library-call mode: report executable mappings (mmap number: targ_mmap_nr). */
 const volatile bool targ_track_maps = false;
 const volatile __u32 targ_mmap_nr = 9;
@@ -43,6 +51,9 @@ const volatile __u64 targ_program_inode = 0;
 /* Bumped whenever the set of traced processes changes, to refresh filter caches. */
 __u64 traced_generation;
 __u64 losses[LOSS_KINDS];
+/* Stats slots handed out (user space takes some too) and pool entries used. */
+__u32 next_stats_slot;
+__u32 stats_pool_used;
 
 /* Zeroed values to create map entries with; too large for the BPF stack. */
 struct syscall_stats zero_syscall_stats;
@@ -55,33 +66,63 @@ struct {
 } traced_procs SEC(".maps");
 
 /*
- * Preallocated: an allocation at update time can fail for a while after a
- * burst of new keys (a new process's first calls), which lost counts.
- * User space raises max_entries for --per-thread.
+ * The statistics outside the pool. Preallocated: an allocation at update
+ * time can fail for a while after a burst of new keys (a new process's
+ * first calls), which lost counts. User space raises max_entries for
+ * --per-thread, where every key lands here.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 4096);
 	__type(key, struct syscall_key);
 	__type(value, struct syscall_stats);
 } syscall_stats SEC(".maps");
 
+/* Pool entry of each (stats slot, number): 0 until the first call, or STATS_POOL_FULL. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STATS_SLOTS * STATS_FAST_NR);
+	__type(key, __u32);
+	__type(value, __u32);
+} stats_index SEC(".maps");
+
+/* Entry 0 is never used, so that 0 in the index means "none yet". */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STATS_POOL_SIZE);
+	__type(key, __u32);
+	__type(value, struct syscall_stats);
+} stats_pool SEC(".maps");
+
+/* The key each pool entry counts, for user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, STATS_POOL_SIZE);
+	__type(key, __u32);
+	__type(value, struct syscall_key);
+} stats_pool_keys SEC(".maps");
+
+/*
+ * Maps updated less often than once per system call are shared by the CPUs
+ * and updated with atomic adds: a preallocated per-CPU hash map allocates
+ * per-CPU memory entry by entry, which took about 1 us an entry at load.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct errno_key);
 	__type(value, __u64);
 } errno_counts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct proc_stats);
 } proc_stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct uring_key);
 	__type(value, struct uring_stats);
@@ -109,18 +150,25 @@ struct {
 
 /*
  * Whether the task last seen on this CPU is traced, valid for one generation.
- * The TID, the result and the generation share one word, written with one
- * store. A BPF program can be preempted, and another program that runs on
- * this CPU in between must never leave one task's result under another TID.
+ * The TID, the result, the process's stats slot and the generation share one
+ * word, written with one store. A BPF program can be preempted, and another
+ * program that runs on this CPU in between must never leave one task's result
+ * under another TID.
  */
 struct filter_cache {
-	__u64 word;		/* tid << 32 | traced << 31 | generation (31 bits) */
+	__u64 word;		/* tid << 32 | slot << 16 | traced << 15 | generation */
 	__u64 code_start;	/* of the process last looked up; for attribution only */
 	__u64 code_end;
 };
 
-#define FILTER_TRACED (1ull << 31)
-#define FILTER_GENERATION_MASK (FILTER_TRACED - 1)
+/*
+ * 15 bits of generation: a stale entry would need the same task to be the
+ * last one on its CPU across 32768 changes of the traced set.
+ */
+#define FILTER_GENERATION_MASK 0x7fffull
+#define FILTER_TRACED (1ull << 15)
+#define FILTER_SLOT_SHIFT 16
+#define FILTER_SLOT_MASK (0xffffull << FILTER_SLOT_SHIFT)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -183,14 +231,14 @@ static __always_inline bool tgid_is_traced(__u32 tgid)
 {
 	struct proc_info *info = bpf_map_lookup_elem(&traced_procs, &tgid);
 
-	return info && !info->exited;
+	return info && !info->exited && !info->awaiting_exec;
 }
 
 /*
  * Returns the current task's cache entry, refreshed for this generation, or
- * NULL when the task is not traced.
+ * NULL when the task is not traced. Stores the process's stats slot in *slot.
  */
-static __always_inline struct filter_cache *current_filter(__u32 tid, __u32 tgid)
+static __always_inline struct filter_cache *current_filter(__u32 tid, __u32 tgid, __u32 *slot)
 {
 	__u64 generation = *(volatile __u64 *)&traced_generation & FILTER_GENERATION_MASK;
 	__u64 key = (__u64)tid << 32 | generation, word;
@@ -202,24 +250,30 @@ static __always_inline struct filter_cache *current_filter(__u32 tid, __u32 tgid
 	if (!cache)
 		return NULL;
 	word = *(volatile __u64 *)&cache->word;
-	if ((word & ~FILTER_TRACED) == key)
+	if ((word & ~(FILTER_TRACED | FILTER_SLOT_MASK)) == key) {
+		*slot = (word & FILTER_SLOT_MASK) >> FILTER_SLOT_SHIFT;
 		return word & FILTER_TRACED ? cache : NULL;
+	}
 
 	info = bpf_map_lookup_elem(&traced_procs, &tgid);
-	if (!info || info->exited) {
+	if (!info || info->exited || info->awaiting_exec) {
 		*(volatile __u64 *)&cache->word = key;
 		return NULL;
 	}
+	*slot = info->stats_slot & 0xffff;
 	cache->code_start = info->code_start;
 	cache->code_end = info->code_end;
-	*(volatile __u64 *)&cache->word = key | FILTER_TRACED;
+	*(volatile __u64 *)&cache->word = key | FILTER_TRACED |
+					  (__u64)*slot << FILTER_SLOT_SHIFT;
 	return cache;
 }
 
 /* Whether the current task is traced, cached per CPU for the common case. */
 static __always_inline bool current_is_traced(__u32 tid, __u32 tgid)
 {
-	return current_filter(tid, tgid) != NULL;
+	__u32 slot;
+
+	return current_filter(tid, tgid, &slot) != NULL;
 }
 
 static __always_inline __u32 log2_u32(__u32 v)
@@ -275,9 +329,69 @@ static __always_inline __u32 syscall_id(long nr, struct task_struct *task)
 	return (__u32)nr | abi << 16;
 }
 
-static __always_inline struct syscall_stats *stats_entry(struct syscall_key *key)
+/*
+ * Takes a pool entry for the key of *index. When two programs race for the
+ * same key, the loser's entry stays unused: user space skips empty entries.
+ */
+static __noinline __u32 claim_pool_entry(__u32 *index, struct syscall_key *key)
 {
-	struct syscall_stats *stats = bpf_map_lookup_elem(&syscall_stats, key);
+	struct syscall_key *stored;
+	__u32 entry, published;
+
+	entry = __sync_fetch_and_add(&stats_pool_used, 1) + 1;
+	if (entry >= STATS_POOL_SIZE) {
+		__sync_val_compare_and_swap(index, 0, STATS_POOL_FULL);
+		return *(volatile __u32 *)index;
+	}
+	stored = bpf_map_lookup_elem(&stats_pool_keys, &entry);
+	if (!stored)
+		return STATS_POOL_FULL;
+	*stored = *key;
+	published = __sync_val_compare_and_swap(index, 0, entry);
+	return published ? published : entry;
+}
+
+/* Returns the pool entry of a native call of a process with a slot, or NULL. */
+static __always_inline struct syscall_stats *pool_stats(__u32 slot, struct syscall_key *key)
+{
+	__u32 position, entry, *index;
+
+	if (targ_per_thread || slot >= STATS_SLOTS || key->abi != ABI_64 ||
+	    key->nr >= STATS_FAST_NR)
+		return NULL;
+	position = slot * STATS_FAST_NR + key->nr;
+	index = bpf_map_lookup_elem(&stats_index, &position);
+	if (!index)
+		return NULL;
+	entry = *(volatile __u32 *)index;
+	if (!entry)
+		entry = claim_pool_entry(index, key);
+	if (entry == STATS_POOL_FULL)
+		return NULL;
+	return bpf_map_lookup_elem(&stats_pool, &entry);
+}
+
+/*
+ * Returns the id of the call ending at sys_exit, with no entry to compare.
+ * Restoring a signal frame sets orig_ax to -1, so -1 is rt_sigreturn.
+ */
+static __always_inline __u32 exit_syscall_id(struct pt_regs *regs, struct task_struct *task)
+{
+	if ((long)regs->orig_ax != -1)
+		return syscall_id(regs->orig_ax, task);
+	/* NOTE: i386 sigreturn and rt_sigreturn look alike here: both count as rt_sigreturn. */
+	if (task->thread_info.status & TS_COMPAT)
+		return targ_rt_sigreturn_nr_32 | ABI_32 << 16;
+	return targ_rt_sigreturn_nr;
+}
+
+static __always_inline struct syscall_stats *stats_entry(__u32 slot, struct syscall_key *key)
+{
+	struct syscall_stats *stats = pool_stats(slot, key);
+
+	if (stats)
+		return stats;
+	stats = bpf_map_lookup_elem(&syscall_stats, key);
 
 	if (stats)
 		return stats;
@@ -296,21 +410,22 @@ static __always_inline void count_errno(struct syscall_key *key, long ret)
 
 	count = bpf_map_lookup_elem(&errno_counts, &errno_key);
 	if (count) {
-		*count += 1;
+		__sync_fetch_and_add(count, 1);
 		return;
 	}
 	if (bpf_map_update_elem(&errno_counts, &errno_key, &one, BPF_NOEXIST)) {
 		count = bpf_map_lookup_elem(&errno_counts, &errno_key);
 		if (count)
-			*count += 1;
+			__sync_fetch_and_add(count, 1);
 		else
 			count_loss(LOSS_ERRNO_MAP_FULL);
 	}
 }
 
 /* Adds one finished (or, with unfinished set, abandoned) system call. */
-static __always_inline void record_syscall(__u32 tgid, __u32 tid, __u32 id, __u64 latency_ns,
-					   __u64 offcpu_ns, long ret, bool unfinished)
+static __always_inline void record_syscall(__u32 tgid, __u32 tid, __u32 stats_slot, __u32 id,
+					   __u64 latency_ns, __u64 offcpu_ns, long ret,
+					   bool unfinished)
 {
 	struct syscall_key key = {
 		.tgid = tgid,
@@ -321,11 +436,13 @@ static __always_inline void record_syscall(__u32 tgid, __u32 tid, __u32 id, __u6
 	struct syscall_stats *stats;
 	__u32 slot;
 
-	stats = stats_entry(&key);
+	stats = stats_entry(stats_slot, &key);
 	if (!stats)
 		return;
 
 	stats->count++;
+	if (ret <= -ERESTART_FIRST && ret >= -ERESTART_LAST)
+		unfinished = true;
 	if (unfinished)
 		stats->unfinished++;
 	else if (ret < 0 && ret >= -MAX_ERRNO) {
@@ -493,8 +610,9 @@ int uni_libcall(struct pt_regs *ctx)
 	struct libcall_counts *counts;
 	struct filter_cache *cache;
 	__u64 return_address = 0;
+	__u32 slot;
 
-	cache = current_filter((__u32)pid_tgid, key.tgid);
+	cache = current_filter((__u32)pid_tgid, key.tgid, &slot);
 	if (!cache)
 		return 0;
 
@@ -518,22 +636,57 @@ int uni_libcall(struct pt_regs *ctx)
 	return 0;
 }
 
+/* The running task became traced: its on-CPU time counts from now. */
+static __always_inline void start_oncpu_clock(struct task_struct *task, __u64 now)
+{
+	struct cpu_run *run;
+	__u32 zero = 0;
+
+	run = bpf_map_lookup_elem(&cpu_run, &zero);
+	if (!run)
+		return;
+	run->tid = task->pid;
+	run->tgid = task->tgid;
+	run->switched_in_ns = now;
+}
+
+/*
+ * A launched command is traced from its execve on: the launcher's own calls
+ * before it (waiting for the tracer, closing descriptors) are not the
+ * command's. Returns whether this call starts the tracing of tgid.
+ */
+static __noinline bool begin_at_exec(__u32 tgid, long nr)
+{
+	struct proc_info *info;
+
+	if (nr != targ_execve_nr && nr != targ_execveat_nr)
+		return false;
+	info = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!info || info->exited || !info->awaiting_exec)
+		return false;
+	info->awaiting_exec = 0;
+	__sync_fetch_and_add(&traced_generation, 1);
+	start_oncpu_clock(bpf_get_current_task_btf(), bpf_ktime_get_ns());
+	return true;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(uni_sys_enter, struct pt_regs *regs, long nr)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	/* Fields of the BTF task pointer: one helper call where two would do. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = task->pid, tgid = task->tgid;
 	struct inflight *slot;
 	__u32 zero = 0;
 
-	if (!current_is_traced(tid, tgid))
+	if (!current_is_traced(tid, tgid) && !begin_at_exec(tgid, nr))
 		return 0;
 
 	slot = bpf_map_lookup_elem(&inflight, &zero);
 	if (!slot)
 		return 0;
 	slot->tid = 0;
-	slot->id = syscall_id(nr, bpf_get_current_task_btf());
+	slot->id = syscall_id(nr, task);
 	slot->start_ns = bpf_ktime_get_ns();
 	slot->tid = tid;
 	return 0;
@@ -542,37 +695,44 @@ int BPF_PROG(uni_sys_enter, struct pt_regs *regs, long nr)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(uni_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = task->pid, tgid = task->tgid;
 	__u64 now, start_ns, offcpu_ns = 0;
+	__u32 zero = 0, id, stats_slot;
 	struct task_state *state;
 	struct inflight *slot;
-	__u32 zero = 0, id;
 
-	if (!current_is_traced(tid, tgid))
+	if (!current_filter(tid, tgid, &stats_slot))
 		return 0;
 
 	now = bpf_ktime_get_ns();
 	slot = bpf_map_lookup_elem(&inflight, &zero);
 	if (!slot)
 		return 0;
-	/* The number at exit guards against a slot that another task's entry overwrote. */
-	id = syscall_id(regs->orig_ax, bpf_get_current_task_btf());
+	/*
+	 * The number at exit guards against a slot that another task's entry
+	 * overwrote. After rt_sigreturn the number is gone: the entry's stands.
+	 */
+	id = syscall_id(regs->orig_ax, task);
+	if ((long)regs->orig_ax == -1 && slot->tid == tid)
+		id = slot->id;
 	if (slot->tid == tid && slot->id == id) {
 		start_ns = slot->start_ns;
 		slot->tid = 0;
 	} else {
 		/* The task was switched out since its sys_enter, or entered before tracing. */
-		state = bpf_task_storage_get(&task_state, bpf_get_current_task_btf(), 0, 0);
+		state = bpf_task_storage_get(&task_state, task, 0, 0);
 		if (!state || !state->in_syscall)
 			return 0;
 		state->in_syscall = 0;
+		if ((long)regs->orig_ax == -1)
+			id = state->id;
 		if (state->id != id)
 			return 0;
 		start_ns = state->start_ns;
 		offcpu_ns = state->offcpu_ns;
 	}
-	record_syscall(tgid, tid, id, now - start_ns, offcpu_ns, ret, false);
+	record_syscall(tgid, tid, stats_slot, id, now - start_ns, offcpu_ns, ret, false);
 	if (targ_track_maps && id == targ_mmap_nr)
 		report_exec_mapping(regs, ret, tgid);
 	return 0;
@@ -582,13 +742,12 @@ int BPF_PROG(uni_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(uni_sys_exit_cnt, struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tid = task->pid, tgid = task->tgid, stats_slot;
 
-	if (!current_is_traced(tid, tgid))
+	if (!current_filter(tid, tgid, &stats_slot))
 		return 0;
-	record_syscall(tgid, tid, syscall_id(regs->orig_ax, bpf_get_current_task_btf()), 0, 0,
-		       ret, false);
+	record_syscall(tgid, tid, stats_slot, exit_syscall_id(regs, task), 0, 0, ret, false);
 	if (targ_track_maps && regs->orig_ax == targ_mmap_nr)
 		report_exec_mapping(regs, ret, tgid);
 	return 0;
@@ -622,15 +781,15 @@ static __always_inline void switch_out(struct task_struct *prev, bool preempt,
 	stats = proc_stats_entry(tgid);
 	run = bpf_map_lookup_elem(&cpu_run, &zero);
 	if (stats && run && run->tid == tid && run->switched_in_ns)
-		stats->oncpu_ns += now - run->switched_in_ns;
+		__sync_fetch_and_add(&stats->oncpu_ns, now - run->switched_in_ns);
 	if (run)
 		run->tid = 0;
 	if (stats) {
 		/* The kernel counts a switch as voluntary when the task blocked. */
 		if (!preempt && prev_state)
-			stats->voluntary_switches++;
+			__sync_fetch_and_add(&stats->voluntary_switches, 1);
 		else
-			stats->involuntary_switches++;
+			__sync_fetch_and_add(&stats->involuntary_switches, 1);
 	}
 
 	state = bpf_task_storage_get(&task_state, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -673,7 +832,7 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 		state->offcpu_ns += offcpu_ns;
 	stats = proc_stats_entry(tgid);
 	if (stats)
-		stats->offcpu_ns += offcpu_ns;
+		__sync_fetch_and_add(&stats->offcpu_ns, offcpu_ns);
 }
 
 SEC("tp_btf/sched_switch")
@@ -725,7 +884,7 @@ int BPF_PROG(uni_proc_fork, struct task_struct *parent, struct task_struct *chil
 	if (child->pid != child_tgid) {
 		stats = proc_stats_entry(child_tgid);
 		if (stats)
-			stats->threads_started++;
+			__sync_fetch_and_add(&stats->threads_started, 1);
 		return 0;
 	}
 	if (!targ_follow)
@@ -736,6 +895,9 @@ int BPF_PROG(uni_proc_fork, struct task_struct *parent, struct task_struct *chil
 	info.code_start = BPF_CORE_READ(parent, mm, start_code);
 	info.code_end = BPF_CORE_READ(parent, mm, end_code);
 	info.exe_inode = BPF_CORE_READ(parent, mm, exe_file, f_inode, i_ino);
+	info.stats_slot = __sync_fetch_and_add(&next_stats_slot, 1);
+	if (info.stats_slot >= STATS_SLOTS)
+		info.stats_slot = STATS_SLOT_NONE;
 	bpf_probe_read_kernel_str(info.comm, sizeof(info.comm), child->comm);
 	if (bpf_map_update_elem(&traced_procs, &child_tgid, &info, BPF_ANY)) {
 		count_loss(LOSS_PROC_MAP_FULL);
@@ -805,6 +967,11 @@ int BPF_PROG(uni_proc_exec, struct task_struct *task, pid_t old_pid, struct linu
 	info = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!info || info->exited)
 		return 0;
+	if (info->awaiting_exec) {
+		/* Counts-only mode has no sys_enter program to start the tracing. */
+		info->awaiting_exec = 0;
+		start_oncpu_clock(task, bpf_ktime_get_ns());
+	}
 	bpf_probe_read_kernel_str(info->comm, sizeof(info->comm), task->comm);
 	info->code_start = BPF_CORE_READ(task, mm, start_code);
 	info->code_end = BPF_CORE_READ(task, mm, end_code);
@@ -821,9 +988,12 @@ int BPF_PROG(uni_exec_maps, struct task_struct *task, pid_t old_pid, struct linu
 	__u32 tgid = task->tgid;
 	__u64 code_start, code_end;
 	struct vma_file found = {};
+	struct proc_info *info;
 	__u64 base;
 
-	if (!tgid_is_traced(tgid))
+	/* A launched command awaiting this exec counts too: uni_proc_exec may run after. */
+	info = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!info || info->exited)
 		return 0;
 	code_start = BPF_CORE_READ(task, mm, start_code);
 	code_end = BPF_CORE_READ(task, mm, end_code);
@@ -837,7 +1007,7 @@ int BPF_PROG(uni_exec_maps, struct task_struct *task, pid_t old_pid, struct linu
 
 /* A system call still in flight when its task exits: exit, exit_group, or killed. */
 static __always_inline void finish_pending_syscall(struct task_struct *task, __u32 tgid,
-						   __u32 tid, __u64 now)
+						   __u32 tid, __u32 stats_slot, __u64 now)
 {
 	struct task_state *state;
 	struct inflight *slot;
@@ -853,22 +1023,41 @@ static __always_inline void finish_pending_syscall(struct task_struct *task, __u
 		} else if (nr != targ_exit_nr && nr != targ_exit_group_nr) {
 			return;
 		}
-		record_syscall(tgid, tid, syscall_id(nr, task), 0, 0, 0, true);
+		record_syscall(tgid, tid, stats_slot, syscall_id(nr, task), 0, 0, 0, true);
 		return;
 	}
 
 	slot = bpf_map_lookup_elem(&inflight, &zero);
 	if (slot && slot->tid == tid) {
-		record_syscall(tgid, tid, slot->id, now - slot->start_ns, 0, 0, true);
+		record_syscall(tgid, tid, stats_slot, slot->id, now - slot->start_ns, 0, 0, true);
 		slot->tid = 0;
 		return;
 	}
 	state = bpf_task_storage_get(&task_state, task, 0, 0);
 	if (state && state->in_syscall) {
-		record_syscall(tgid, tid, state->id, now - state->start_ns, state->offcpu_ns, 0,
-			       true);
+		record_syscall(tgid, tid, stats_slot, state->id, now - state->start_ns,
+			       state->offcpu_ns, 0, true);
 		state->in_syscall = 0;
 	}
+}
+
+/*
+ * Adds the exiting task's last stretch on the CPU, which no later switch
+ * accounts: by then the process may no longer be in the traced set.
+ */
+static __always_inline void stop_oncpu_clock(struct task_struct *task, __u32 tgid, __u64 now)
+{
+	struct proc_stats *stats;
+	struct cpu_run *run;
+	__u32 zero = 0;
+
+	run = bpf_map_lookup_elem(&cpu_run, &zero);
+	if (!run || run->tid != task->pid || !run->switched_in_ns)
+		return;
+	stats = proc_stats_entry(tgid);
+	if (stats)
+		__sync_fetch_and_add(&stats->oncpu_ns, now - run->switched_in_ns);
+	run->tid = 0;
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -877,11 +1066,14 @@ int BPF_PROG(uni_proc_exit, struct task_struct *task)
 	__u32 tgid = task->tgid, tid = task->pid;
 	struct proc_info *info;
 	int exit_code;
+	__u64 now;
 
 	info = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!info || info->exited)
 		return 0;
-	finish_pending_syscall(task, tgid, tid, bpf_ktime_get_ns());
+	now = bpf_ktime_get_ns();
+	finish_pending_syscall(task, tgid, tid, info->stats_slot, now);
+	stop_oncpu_clock(task, tgid, now);
 
 	/* The kernel drops signal->live before this tracepoint: 0 means the whole group ended. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
@@ -906,9 +1098,9 @@ static __always_inline int count_fault(bool major)
 	if (!stats)
 		return 0;
 	if (major)
-		stats->major_faults++;
+		__sync_fetch_and_add(&stats->major_faults, 1);
 	else
-		stats->minor_faults++;
+		__sync_fetch_and_add(&stats->minor_faults, 1);
 	return 0;
 }
 
@@ -951,7 +1143,7 @@ int BPF_PROG(uni_uring_submit, struct io_kiocb *req)
 		return 0;
 	stats = uring_entry(tgid, BPF_CORE_READ(req, opcode));
 	if (stats)
-		stats->submitted++;
+		__sync_fetch_and_add(&stats->submitted, 1);
 	return 0;
 }
 
@@ -971,8 +1163,8 @@ int BPF_PROG(uni_uring_done, struct io_ring_ctx *ring_ctx, void *req_ptr, struct
 	stats = uring_entry(tgid, BPF_CORE_READ(req, opcode));
 	if (!stats)
 		return 0;
-	stats->completed++;
+	__sync_fetch_and_add(&stats->completed, 1);
 	if (BPF_CORE_READ(cqe, res) < 0)
-		stats->errors++;
+		__sync_fetch_and_add(&stats->errors, 1);
 	return 0;
 }

@@ -30,6 +30,21 @@ enum syscall_abi {
 	ABI_X32 = 2,	/* x32: native table with __X32_SYSCALL_BIT */
 };
 
+/*
+ * The statistics of a process's native system calls live in a per-CPU pool
+ * of entries, found through an index by (stats slot, number): two array
+ * lookups where a hash lookup would cost about 30 ns a call. A process gets
+ * a stats slot when it joins the traced set. Other keys go to a hash map:
+ * processes beyond STATS_SLOTS, 32-bit and x32 calls, numbers from
+ * STATS_FAST_NR, --per-thread keys, and keys arriving after the pool filled.
+ */
+#define STATS_SLOTS 256
+#define STATS_SLOT_NONE 0xffff
+#define STATS_FAST_NR 512
+#define STATS_POOL_SIZE 4096
+/* Index value of a key that did not get a pool entry: use the hash map. */
+#define STATS_POOL_FULL 0xffffffffu
+
 /* Keys of the per-syscall statistics; fields not asked for stay 0. */
 struct syscall_key {
 	__u32 tgid;
@@ -75,6 +90,8 @@ struct proc_info {
 	__u64 code_end;
 	__u64 exe_inode;	/* inode of the main executable */
 	char comm[TASK_COMM_LEN];
+	__u32 stats_slot;	/* below STATS_SLOTS, or STATS_SLOT_NONE */
+	__u32 awaiting_exec;	/* launched, traced from its execve on */
 };
 
 struct uring_key {

@@ -51,14 +51,29 @@ struct proc_row *trace_data_proc(struct trace_data *data, uint32_t tgid)
 	return &procs[data->proc_count++];
 }
 
-/* Calls add(value of one CPU) for every key of a per-CPU map. */
+static bool map_is_percpu(const struct bpf_map *map)
+{
+	switch (bpf_map__type(map)) {
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Calls add(values, cpus) for every key of a map: the value of each CPU for
+ * a per-CPU map, a single value (cpus = 1) for a shared one.
+ */
 static int for_each_percpu(struct bpf_map *map, void *key, void *next_key,
 			   void (*add)(void *ctx, const void *key, const void *values, int cpus),
 			   void *ctx)
 {
 	size_t key_size = bpf_map__key_size(map);
 	size_t value_size = (bpf_map__value_size(map) + 7) & ~7ul;
-	int cpus = libbpf_num_possible_cpus();
+	int cpus = map_is_percpu(map) ? libbpf_num_possible_cpus() : 1;
 	void *values, *previous = NULL;
 	int err = 0;
 
@@ -113,6 +128,47 @@ static void collect_syscall(void *ctx, const void *key_ptr, const void *values, 
 	name_syscall(row);
 	for (cpu = 0; cpu < cpus; cpu++)
 		merge_syscall_stats(&row->stats, &per_cpu[cpu]);
+}
+
+/*
+ * Reads the pool entries in use. An entry lost in a race between two
+ * programs has a key but counted nothing, and is skipped.
+ */
+static int collect_pool(struct trace_bpf *skel, struct trace_data *data)
+{
+	size_t value_size = (bpf_map__value_size(skel->maps.stats_pool) + 7) & ~7ul;
+	__u32 used = skel->bss->stats_pool_used, entry;
+	int cpus = libbpf_num_possible_cpus(), cpu, err = 0;
+	struct syscall_stats *values, sum;
+	struct syscall_key key;
+
+	if (used >= bpf_map__max_entries(skel->maps.stats_pool)) {
+		used = bpf_map__max_entries(skel->maps.stats_pool) - 1;
+		p_debug("statistics pool full (%u entries): later keys went to the hash map",
+			used);
+	} else {
+		p_debug("statistics pool: %u entries used", used);
+	}
+	values = calloc(cpus, value_size);
+	if (!values)
+		return -ENOMEM;
+
+	for (entry = 1; entry <= used; entry++) {
+		err = bpf_map__lookup_elem(skel->maps.stats_pool_keys, &entry, sizeof(entry),
+					   &key, sizeof(key), 0);
+		if (!err)
+			err = bpf_map__lookup_elem(skel->maps.stats_pool, &entry, sizeof(entry),
+						   values, value_size * cpus, 0);
+		if (err)
+			break;
+		memset(&sum, 0, sizeof(sum));
+		for (cpu = 0; cpu < cpus; cpu++)
+			merge_syscall_stats(&sum, (void *)((char *)values + cpu * value_size));
+		if (sum.count)
+			collect_syscall(data, &key, values, cpus);
+	}
+	free(values);
+	return err;
 }
 
 static void collect_errno(void *ctx, const void *key_ptr, const void *values, int cpus)
@@ -217,6 +273,110 @@ static void collect_procs(struct trace_bpf *skel, struct trace_data *data)
 	}
 }
 
+static bool tgid_listed(__u32 tgid, const __u32 *tgids, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (tgids[i] == tgid)
+			return true;
+	return false;
+}
+
+/*
+ * Moves the entries of the listed processes (keys that start with a listed
+ * TGID) from a map into data, so that a long trace of many short processes
+ * does not fill the map. The matching keys are gathered first, because
+ * deleting while walking a hash map restarts the walk.
+ */
+static int drain_process_keys(struct bpf_map *map, const __u32 *tgids, size_t tgid_count,
+			      void (*add)(void *ctx, const void *key, const void *values, int cpus),
+			      struct trace_data *data)
+{
+	size_t key_size = bpf_map__key_size(map);
+	size_t value_size = (bpf_map__value_size(map) + 7) & ~7ul;
+	int cpus = map_is_percpu(map) ? libbpf_num_possible_cpus() : 1;
+	char *keys = NULL, *grown, key[64], next[64];
+	size_t count = 0, i;
+	void *previous = NULL, *values;
+	int err = 0;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map__get_next_key(map, previous, next, key_size)) {
+		memcpy(key, next, key_size);
+		previous = key;
+		if (!tgid_listed(*(__u32 *)key, tgids, tgid_count))
+			continue;
+		grown = realloc(keys, (count + 1) * key_size);
+		if (!grown) {
+			free(keys);
+			return -ENOMEM;
+		}
+		keys = grown;
+		memcpy(keys + count++ * key_size, key, key_size);
+	}
+
+	values = calloc(cpus, value_size);
+	if (!values) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count && !err; i++) {
+		char *entry_key = keys + i * key_size;
+
+		err = bpf_map__lookup_elem(map, entry_key, key_size, values, value_size * cpus, 0);
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		add(data, entry_key, values, cpus);
+		bpf_map__delete_elem(map, entry_key, key_size, 0);
+	}
+	free(values);
+	free(keys);
+	return err;
+}
+
+int trace_collect_exited(struct trace_bpf *skel, struct trace_data *data, const __u32 *tgids,
+			 size_t count)
+{
+	struct proc_info info;
+	struct proc_row *proc;
+	size_t i;
+	int err;
+
+	err = drain_process_keys(skel->maps.syscall_stats, tgids, count, collect_syscall, data);
+	if (!err)
+		err = drain_process_keys(skel->maps.errno_counts, tgids, count, collect_errno, data);
+	if (!err)
+		err = drain_process_keys(skel->maps.uring_stats, tgids, count, collect_uring, data);
+	if (!err)
+		err = drain_process_keys(skel->maps.proc_stats, tgids, count, collect_proc_stats,
+					 data);
+	if (err) {
+		log_errno(LOG_WARN, err, "reading the counts of %zu exited processes failed", count);
+		return err;
+	}
+
+	for (i = 0; i < count; i++) {
+		if (bpf_map__lookup_elem(skel->maps.traced_procs, &tgids[i], sizeof(tgids[i]),
+					 &info, sizeof(info), 0))
+			continue;
+		proc = trace_data_proc(data, tgids[i]);
+		if (proc) {
+			proc->ppid = info.ppid;
+			proc->exited = true;
+			if (info.comm[0])
+				snprintf(proc->comm, sizeof(proc->comm), "%s", info.comm);
+		}
+		bpf_map__delete_elem(skel->maps.traced_procs, &tgids[i], sizeof(tgids[i]), 0);
+	}
+	return 0;
+}
+
 static void add_loss(struct trace_data *data, const char *what, uint64_t count)
 {
 	if (!count || data->loss_count >= ARRAY_SIZE(data->losses))
@@ -260,8 +420,10 @@ int trace_collect(struct trace_bpf *skel, const struct trace_options *options,
 	__u32 tgid, tgid_next;
 	int err;
 
-	err = for_each_percpu(skel->maps.syscall_stats, &syscall_key, &syscall_next,
-			      collect_syscall, data);
+	err = collect_pool(skel, data);
+	if (!err)
+		err = for_each_percpu(skel->maps.syscall_stats, &syscall_key, &syscall_next,
+				      collect_syscall, data);
 	if (!err)
 		err = for_each_percpu(skel->maps.errno_counts, &errno_key, &errno_next,
 				      collect_errno, data);

@@ -38,6 +38,27 @@ static void handle_stop_signal(int sig)
 }
 
 
+/* Exited processes are drained from the maps in batches, one walk a map each. */
+static void queue_exited(struct tracer *tracer, __u32 tgid)
+{
+	__u32 *grown;
+
+	grown = realloc(tracer->exited_tgids, (tracer->exited_count + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	tracer->exited_tgids = grown;
+	tracer->exited_tgids[tracer->exited_count++] = tgid;
+}
+
+static void drain_exited(struct tracer *tracer)
+{
+	if (!tracer->exited_count)
+		return;
+	trace_collect_exited(tracer->skel, &tracer->data, tracer->exited_tgids,
+			     tracer->exited_count);
+	tracer->exited_count = 0;
+}
+
 static int handle_lifecycle_event(void *ctx, void *record, size_t size)
 {
 	const struct lifecycle_event *event = record;
@@ -71,6 +92,7 @@ static int handle_lifecycle_event(void *ctx, void *record, size_t size)
 		proc->exit_code = event->exit_code;
 		proc->exit_known = true;
 		p_debug("process %u exited", event->tgid);
+		queue_exited(tracer, event->tgid);
 		break;
 	}
 	return 0;
@@ -85,12 +107,26 @@ static void set_tunables(struct trace_bpf *skel, const struct trace_options *opt
 	skel->rodata->targ_exit_group_nr = syscall_number(SYSCALL_TABLE_64, "exit_group");
 	skel->rodata->targ_exit_nr_32 = syscall_number(SYSCALL_TABLE_32, "exit");
 	skel->rodata->targ_exit_group_nr_32 = syscall_number(SYSCALL_TABLE_32, "exit_group");
+	skel->rodata->targ_rt_sigreturn_nr = syscall_number(SYSCALL_TABLE_64, "rt_sigreturn");
+	skel->rodata->targ_rt_sigreturn_nr_32 = syscall_number(SYSCALL_TABLE_32, "rt_sigreturn");
+	skel->rodata->targ_execve_nr = syscall_number(SYSCALL_TABLE_64, "execve");
+	skel->rodata->targ_execveat_nr = syscall_number(SYSCALL_TABLE_64, "execveat");
 	skel->rodata->targ_track_maps = options->track_maps;
-	/* One key per thread and call: room for a few thousand threads. */
-	if (options->per_thread)
+	/*
+	 * One key per thread and call: room for a few thousand threads. The pool
+	 * serves process keys only, so it shrinks to one unused entry.
+	 */
+	if (options->per_thread) {
 		bpf_map__set_max_entries(skel->maps.syscall_stats, 32768);
+		bpf_map__set_max_entries(skel->maps.stats_index, 1);
+		bpf_map__set_max_entries(skel->maps.stats_pool, 1);
+		bpf_map__set_max_entries(skel->maps.stats_pool_keys, 1);
+	}
 	skel->rodata->targ_mmap_nr = syscall_number(SYSCALL_TABLE_64, "mmap");
 	bpf_program__set_autoload(skel->progs.uni_libcall, options->libcalls);
+	/* Preallocating 65536 per-CPU entries takes about 50 ms: only when needed. */
+	if (!options->libcalls)
+		bpf_map__set_max_entries(skel->maps.libcall_counts, 1);
 	bpf_program__set_autoload(skel->progs.uni_exec_maps, options->track_maps);
 	skel->rodata->targ_stop_on_new_files = options->stop_on_new_files;
 	skel->rodata->targ_program_inode = options->program_inode;
@@ -130,8 +166,11 @@ static int open_and_load(struct tracer *tracer)
 	log_mute_libbpf(1);
 	err = open_and_load_once(tracer, true);
 	log_mute_libbpf(0);
-	if (!err)
+	if (!err) {
+		p_debug("BPF object loaded %.1f ms after start",
+			(now_ns() - tracer->created_ns) / 1e6);
 		return 0;
+	}
 
 	/* A kernel without io_uring lacks its tracepoints: go on without them. */
 	err = open_and_load_once(tracer, false);
@@ -143,12 +182,23 @@ static int open_and_load(struct tracer *tracer)
 	return 0;
 }
 
-static int add_traced_process(struct tracer *tracer, pid_t tgid, pid_t ppid)
+/* A launched command (awaiting_exec) is traced from its execve on. */
+static int add_traced_process(struct tracer *tracer, pid_t tgid, pid_t ppid, bool awaiting_exec)
 {
-	struct proc_info info = { .ppid = ppid, .start_ns = now_ns() };
+	struct proc_info info = {
+		.ppid = ppid,
+		.start_ns = now_ns(),
+		.awaiting_exec = awaiting_exec,
+	};
 	struct proc_row *proc;
 	__u32 key = tgid;
 	int err;
+
+	/* The BPF side hands out slots to forked children from the same counter. */
+	info.stats_slot = __atomic_fetch_add(&tracer->skel->bss->next_stats_slot, 1,
+					     __ATOMIC_SEQ_CST);
+	if (info.stats_slot >= STATS_SLOTS)
+		info.stats_slot = STATS_SLOT_NONE;
 
 	err = bpf_map__update_elem(tracer->skel->maps.traced_procs, &key, sizeof(key), &info,
 				   sizeof(info), BPF_ANY);
@@ -198,7 +248,7 @@ static int start_targets(struct tracer *tracer)
 				return -1;
 			}
 			options->pids[i] = tgid;
-			if (add_traced_process(tracer, tgid, 0))
+			if (add_traced_process(tracer, tgid, 0, false))
 				return -1;
 		}
 		return attach_all(tracer);
@@ -209,7 +259,7 @@ static int start_targets(struct tracer *tracer)
 	err = launch_prepare(options->command, options->launch_flags, &tracer->command);
 	if (!err) {
 		tracer->launched = true;
-		if (add_traced_process(tracer, tracer->command.pid, getpid()) ||
+		if (add_traced_process(tracer, tracer->command.pid, getpid(), true) ||
 		    attach_all(tracer))
 			return -1;
 		if (options->hooks.before_release &&
@@ -326,6 +376,7 @@ static void run_until_done(struct tracer *tracer)
 			log_errno(LOG_WARN, err, "reading process events failed");
 			break;
 		}
+		drain_exited(tracer);
 		now = now_ns();
 		if (deadline && now >= deadline)
 			break;
@@ -380,6 +431,7 @@ void tracer_destroy(struct tracer *tracer)
 	perf_faults_detach(&tracer->faults);
 	trace_bpf__destroy(tracer->skel);
 	trace_data_free(&tracer->data);
+	free(tracer->exited_tgids);
 }
 
 

@@ -146,6 +146,8 @@ struct tracer {
 	uint64_t created_ns;	/* when the command line was parsed */
 	uint64_t start_ns;
 	volatile bool stop_requested;	/* set by a front end to end the run */
+	__u32 *exited_tgids;		/* exits seen since the maps were last drained */
+	size_t exited_count;
 };
 
 void tracer_init(struct tracer *tracer, struct trace_options *options);
@@ -176,6 +178,12 @@ void tracer_install_signal_handlers(void);
 /* Fills data from the maps of a loaded trace program. Returns 0 or -errno. */
 int trace_collect(struct trace_bpf *skel, const struct trace_options *options,
 		  struct trace_data *data);
+/*
+ * Moves the data of processes whose last thread exited out of the maps, to
+ * make room for new processes. Returns 0 or -errno.
+ */
+int trace_collect_exited(struct trace_bpf *skel, struct trace_data *data, const __u32 *tgids,
+			 size_t count);
 void trace_data_free(struct trace_data *data);
 
 /*

@@ -7,10 +7,16 @@
 # tracer's start-up and exit are left out. strace and perf trace are far
 # slower, so they run a smaller count and are compared per call. Also: time
 # from launch to tracing armed, and peak RSS of uniscope.
+#
+# The floor rows time the same loops under BPF programs that do nothing
+# (.output/bench/floor): the least any tracer built on the syscall
+# tracepoints costs on this kernel, one program for a counts-only tracer, a
+# pair for a latency tracer, and a pair that reads the clock twice a call.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 UNISCOPE=${UNISCOPE:-$TOP/uniscope}
 PROGS=$TOP/.output/tests
+FLOOR=$TOP/.output/bench/floor
 RUNS=${RUNS:-5}
 CALLS=${CALLS:-2000000}
 SLOW_CALLS=${SLOW_CALLS:-100000}
@@ -59,6 +65,14 @@ bench_workload()
 	read -r -a slow <<< "$(workload_command "$name" "$slow_calls")"
 
 	row "$name" untraced "$CALLS" "$(loop_time "${fast[@]}")"
+	if [ -x "$FLOOR" ]; then
+		row "$name" "floor: empty sys_exit" "$CALLS" \
+			"$(loop_time_under "$FLOOR exit" attached "${fast[@]}")"
+		row "$name" "floor: empty enter+exit" "$CALLS" \
+			"$(loop_time_under "$FLOOR pair" attached "${fast[@]}")"
+		row "$name" "floor: enter+exit, clock" "$CALLS" \
+			"$(loop_time_under "$FLOOR pair-clock" attached "${fast[@]}")"
+	fi
 	row "$name" "uniscope trace -c" "$CALLS" "$(loop_time "$UNISCOPE" trace -c -- "${fast[@]}")"
 	row "$name" "uniscope trace --no-latency" "$CALLS" \
 		"$(loop_time "$UNISCOPE" trace --no-latency -- "${fast[@]}")"
