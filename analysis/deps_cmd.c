@@ -320,6 +320,8 @@ static int analyse_one(const char *requested, char **command, const struct deps_
 							"script"))
 			command[0] = (char *)path;
 		dynamic.command = command;
+		dynamic.ld_cache = context->cache;
+		dynamic.library_path = args->options.library_path;
 		status = dynamic_analysis(report, &dynamic);
 	}
 	/* A failed run still writes what it gathered. */

@@ -6,18 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf_env.h"
 #include "dynamic.h"
 #include "log.h"
+#include "lookup_scope.h"
 #include "probes.h"
 #include "tracer.h"
 #include "trace.skel.h"
+#include "uprobe_attach.h"
 #include "util.h"
 #include "workload.h"
 
@@ -27,8 +29,9 @@ static const char *const vdso_functions[] = {
 };
 
 struct mapped_file {
-	char path[PATH_MAX];
+	char path[PATH_MAX];	/* as the first process to map it sees it */
 	unsigned long long inode;
+	unsigned int dev;	/* the kernel's encoding: major << 20 | minor */
 	json_t *pids;
 	bool known;		/* the static analysis found it (program, loader or needed) */
 	bool probed;		/* its functions have uprobes (known files have theirs from the start) */
@@ -40,10 +43,8 @@ struct dynamic_run {
 	const struct dynamic_options *options;
 	json_t *report;
 	struct probe_plan plan;
-	struct bpf_link **links;
-	size_t link_count;
+	struct uprobe_links links;
 	size_t attached;	/* targets of the plan attached so far */
-	uint64_t attach_ns;
 	struct mapped_file *maps;
 	size_t map_count;
 	struct workload workload;
@@ -52,14 +53,18 @@ struct dynamic_run {
 	const char *libc_path;
 	struct known_file *known;	/* the files the static analysis found */
 	size_t known_count;
+	struct lookup_scope scope;	/* where imports are looked up, in the loader's order */
 };
 
 struct known_file {
 	unsigned long long inode;
-	const char *name;	/* the library's name in the static report, NULL for the program */
+	const char *name;	/* the library's name in the static report, or NULL */
+	bool program;
+	bool found_statically;	/* false for a preload the static analysis does not know */
 };
 
-static void add_known_file(struct dynamic_run *run, const char *path, const char *name)
+static void add_known_file(struct dynamic_run *run, const char *path, const char *name,
+			   bool program, bool found_statically)
 {
 	struct known_file *grown;
 	struct stat info;
@@ -72,6 +77,8 @@ static void add_known_file(struct dynamic_run *run, const char *path, const char
 	run->known = grown;
 	grown[run->known_count].inode = info.st_ino;
 	grown[run->known_count].name = name;
+	grown[run->known_count].program = program;
+	grown[run->known_count].found_statically = found_statically;
 	run->known_count++;
 }
 
@@ -86,92 +93,67 @@ static const struct known_file *find_known_file(const struct dynamic_run *run,
 	return NULL;
 }
 
-/* The program, its loader and every library the static analysis resolved. */
+/* Returns the static report's name of a library in the scope, matched by SONAME, path or file name. */
+static const char *static_library_name(const json_t *report, const struct scope_object *object)
+{
+	const json_t *libraries = json_object_get(report, "libraries"), *library;
+	const char *file_name = strrchr(object->path, '/');
+	size_t i;
+
+	file_name = file_name ? file_name + 1 : object->path;
+	json_array_foreach(libraries, i, library) {
+		const char *name = json_string_value(json_object_get(library, "name"));
+		const char *path = json_string_value(json_object_get(library, "path"));
+
+		if (!name)
+			continue;
+		if ((object->soname && !strcmp(name, object->soname)) ||
+		    (path && !strcmp(path, object->path)) || !strcmp(name, file_name))
+			return name;
+	}
+	return NULL;
+}
+
+/*
+ * The program, its loader and every library the static analysis resolved,
+ * and every object of the lookup scope: with -p, the files the process has
+ * mapped, which can differ from the files now on disk.
+ */
 static void collect_known_files(struct dynamic_run *run)
 {
 	const json_t *libraries = json_object_get(run->report, "libraries"), *library;
 	const json_t *program = json_object_get(run->report, "program");
 	size_t i;
 
-	add_known_file(run, json_string_value(json_object_get(program, "path")), NULL);
+	add_known_file(run, json_string_value(json_object_get(program, "path")), NULL, true, true);
 	json_array_foreach(libraries, i, library)
 		add_known_file(run, json_string_value(json_object_get(library, "path")),
-			       json_string_value(json_object_get(library, "name")));
-}
+			       json_string_value(json_object_get(library, "name")), false, true);
+	for (i = 0; i < run->scope.count; i++) {
+		const struct scope_object *object = &run->scope.objects[i];
+		const char *name = object->program ? NULL :
+				   static_library_name(run->report, object);
 
-/* The kernel's uprobe PMU type, from sysfs; -errno when uprobes are unavailable. */
-static int uprobe_pmu_type(void)
-{
-	static int type = -ENOENT;
-	FILE *file;
-
-	if (type >= 0)
-		return type;
-	file = fopen("/sys/bus/event_source/devices/uprobe/type", "re");
-	if (!file)
-		return -errno;
-	if (fscanf(file, "%d", &type) != 1)
-		type = -EINVAL;
-	fclose(file);
-	return type;
-}
-
-/* Attaches prog as a uprobe on every process that runs path at offset. */
-static struct bpf_link *attach_uprobe(struct bpf_program *prog, const char *path,
-				      uint64_t offset, uint64_t cookie)
-{
-	LIBBPF_OPTS(bpf_perf_event_opts, opts, .bpf_cookie = cookie);
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.config1 = (uint64_t)(uintptr_t)path,
-		.config2 = offset,
-	};
-	struct bpf_link *link;
-	int type = uprobe_pmu_type(), fd;
-
-	if (type < 0) {
-		errno = -type;
-		return NULL;
+		add_known_file(run, object->file, name, object->program,
+			       object->program || name);
 	}
-	attr.type = type;
-	/* pid -1 with a CPU: the probe fires in every process, on every CPU. */
-	fd = syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	link = bpf_program__attach_perf_event_opts(prog, fd, &opts);
-	if (!link)
-		close(fd);
-	return link;
 }
 
-static int attach_new_targets(struct dynamic_run *run, struct bpf_program *prog)
+/* Attaches the targets planned since the last call; counts the time in the report. */
+static int attach_new_targets(struct dynamic_run *run, struct trace_bpf *skel)
 {
-	struct bpf_link **links;
-	uint64_t start = now_ns();
-	size_t i, failed = 0;
+	size_t failed_before = run->links.failed;
+	int err;
 
-	links = realloc(run->links, run->plan.count * sizeof(*links));
-	if (!links)
-		return -ENOMEM;
-	run->links = links;
-
-	for (i = run->attached; i < run->plan.count; i++) {
-		const struct probe_target *target = &run->plan.targets[i];
-
-		links[i] = attach_uprobe(prog, target->library, target->offset, i);
-		if (!links[i]) {
-			failed++;
-			log_errno(LOG_DEBUG, errno, "cannot attach a uprobe to %s in '%s' at 0x%llx",
-				  target->symbol, target->library,
-				  (unsigned long long)target->offset);
-		}
-	}
-	run->link_count = run->plan.count;
+	err = uprobe_attach_targets(&run->links, skel->progs.uni_libcall_multi,
+				    skel->progs.uni_libcall, run->plan.targets, run->attached,
+				    run->plan.count);
+	if (err)
+		return err;
 	run->attached = run->plan.count;
-	run->attach_ns += now_ns() - start;
-	if (failed)
+	if (run->links.failed > failed_before)
 		p_warn("%zu of %zu uprobes could not be attached; run with -vv for the list",
-		       failed, run->plan.count);
+		       run->links.failed - failed_before, run->plan.count);
 	return 0;
 }
 
@@ -187,17 +169,16 @@ static bool is_libc(const char *path)
 /* Adds the libc functions the vDSO may serve, so their calls can be compared. */
 static void plan_vdso_functions(struct dynamic_run *run)
 {
-	const json_t *libraries = json_object_get(run->report, "libraries"), *library;
 	size_t i, j;
 
-	json_array_foreach(libraries, i, library) {
-		const char *path = json_string_value(json_object_get(library, "path"));
+	for (i = 0; i < run->scope.count; i++) {
+		const struct scope_object *object = &run->scope.objects[i];
 
-		if (!path || !is_libc(path))
+		if (!object->global || object->program || !is_libc(object->path))
 			continue;
-		run->libc_path = path;
+		run->libc_path = object->file;
 		for (j = 0; j < ARRAY_SIZE(vdso_functions); j++)
-			probe_plan_add_symbol(&run->plan, path, vdso_functions[j]);
+			probe_plan_add_symbol(&run->plan, object, vdso_functions[j]);
 		return;
 	}
 }
@@ -223,10 +204,11 @@ static int before_release(void *ctx, struct tracer *tracer)
 
 	run->tracer = tracer;
 	load_known_inodes(run, tracer);
-	err = attach_new_targets(run, tracer->skel->progs.uni_libcall);
+	err = attach_new_targets(run, tracer->skel);
 	if (err)
 		return err;
-	p_info("attached %zu uprobes in %.1f ms", run->attached, run->attach_ns / 1e6);
+	p_info("attached %zu uprobes in %.1f ms (%s)", run->attached, run->links.attach_ns / 1e6,
+	       uprobe_attach_method(&run->links));
 
 	if (!run->has_workload)
 		return 0;
@@ -255,64 +237,115 @@ static void join_path(const struct map_event *event, char *path, size_t size)
 		snprintf(path, size, "?");
 }
 
-static struct mapped_file *find_mapping(struct dynamic_run *run, const char *path)
+static struct mapped_file *find_mapping(struct dynamic_run *run, unsigned int dev,
+					unsigned long long inode)
 {
 	size_t i;
 
 	for (i = 0; i < run->map_count; i++)
-		if (!strcmp(run->maps[i].path, path))
+		if (run->maps[i].dev == dev && run->maps[i].inode == inode)
 			return &run->maps[i];
 	return NULL;
+}
+
+/* Records that process tgid maps a file; path is used when the file is new. */
+static struct mapped_file *record_mapping(struct dynamic_run *run, const char *path,
+					  unsigned int dev, unsigned long long inode, pid_t tgid)
+{
+	struct mapped_file *file = find_mapping(run, dev, inode), *grown;
+
+	if (!file) {
+		const struct known_file *known = find_known_file(run, inode);
+
+		grown = realloc(run->maps, (run->map_count + 1) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		run->maps = grown;
+		file = &grown[run->map_count++];
+		memset(file, 0, sizeof(*file));
+		snprintf(file->path, sizeof(file->path), "%s", path);
+		file->inode = inode;
+		file->dev = dev;
+		file->pids = json_array();
+		file->known = known && known->found_statically;
+		file->probed = known != NULL;
+		file->is_program = known && known->program;
+		file->static_name = known ? known->name : NULL;
+	}
+	if (!json_array_size(file->pids) ||
+	    json_integer_value(json_array_get(file->pids, json_array_size(file->pids) - 1)) !=
+		    tgid)
+		json_array_append_new(file->pids, json_integer(tgid));
+	return file;
+}
+
+/*
+ * Finds the mapping of an event in its process: probe_file receives the
+ * /proc/PID/map_files path, which reaches the mapped inode from any mount
+ * namespace, and path the name the process sees. Returns false when the
+ * process or its mapping of that inode is gone.
+ */
+static bool find_event_file(const struct map_event *event, char *probe_file, size_t file_size,
+			    char *path, size_t path_size)
+{
+	struct stat info;
+
+	if (process_mapped_file(event->tgid, event->start, probe_file, file_size, path,
+				path_size))
+		return false;
+	return !stat(probe_file, &info) && info.st_ino == event->inode;
 }
 
 /* Records a file mapped executable; a library not planned yet gets probes on all its functions. */
 static void on_map(void *ctx, const struct map_event *event)
 {
 	struct dynamic_run *run = ctx;
-	struct mapped_file *file, *grown;
-	char path[PATH_MAX];
-	int added;
+	char path[PATH_MAX], probe_file[96];
+	struct mapped_file *file;
+	bool found = false;
+	int added = 0;
 
-	join_path(event, path, sizeof(path));
-	file = find_mapping(run, path);
+	file = find_mapping(run, event->dev, event->inode);
 	if (!file) {
-		const struct known_file *known = find_known_file(run, event->inode);
-
-		grown = realloc(run->maps, (run->map_count + 1) * sizeof(*grown));
-		if (!grown)
-			return;
-		run->maps = grown;
-		file = &grown[run->map_count++];
-		memset(file, 0, sizeof(*file));
-		snprintf(file->path, sizeof(file->path), "%s", path);
-		file->inode = event->inode;
-		file->pids = json_array();
-		file->known = known != NULL;
-		file->probed = file->known;
-		file->is_program = known && !known->name;
-		file->static_name = known ? known->name : NULL;
+		found = find_event_file(event, probe_file, sizeof(probe_file), path, sizeof(path));
+		if (!found)
+			join_path(event, path, sizeof(path));
+		file = record_mapping(run, path, event->dev, event->inode, event->tgid);
+	} else {
+		record_mapping(run, file->path, event->dev, event->inode, event->tgid);
 	}
-	if (!json_array_size(file->pids) ||
-	    json_integer_value(json_array_get(file->pids, json_array_size(file->pids) - 1)) !=
-		    event->tgid)
-		json_array_append_new(file->pids, json_integer(event->tgid));
 
 	/* Only a library new to the analysed program comes with a stop notice. */
 	if (!run->tracer || !event->stopped)
 		return;
-	if (!file->probed) {
+	if (file && !file->probed) {
 		/* Probe each library only once, even when several processes map it. */
 		file->probed = true;
-		added = access(path, R_OK) ? 0 : probe_plan_add_library(&run->plan, path);
+		if (found || find_event_file(event, probe_file, sizeof(probe_file), path,
+					     sizeof(path)))
+			added = probe_plan_add_library(&run->plan, probe_file, file->path);
 		if (added > 0) {
-			p_info("probing %d functions of '%s', mapped at run time", added, path);
-			attach_new_targets(run, run->tracer->skel->progs.uni_libcall);
+			p_info("probing %d functions of '%s', mapped at run time", added,
+			       file->path);
+			attach_new_targets(run, run->tracer->skel);
 		}
 	}
 	/* The BPF side stopped the process at this mapping: probes are in place now. */
 	kill(event->tgid, SIGCONT);
 }
 
+/* Records the files a process attached by PID had mapped before the trace started. */
+static void record_scope_mappings(struct dynamic_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->scope.count; i++) {
+		const struct scope_object *object = &run->scope.objects[i];
+		unsigned int dev = major(object->dev) << 20 | minor(object->dev);
+
+		record_mapping(run, object->path, dev, object->inode, run->options->pid);
+	}
+}
 
 struct symbol_counts {
 	uint64_t from_program;
@@ -420,11 +453,16 @@ static json_t *library_calls_report(struct dynamic_run *run, const struct symbol
 			continue;
 		row = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:I, s:b, s:b}", "symbol",
 				target->symbol, "version", target->version, "library",
-				target->library, "calls", (json_int_t)total, "from_program",
+				target->path ? target->path : target->library, "calls",
+				(json_int_t)total, "from_program",
 				(json_int_t)counts[i].from_program, "from_libraries",
 				(json_int_t)counts[i].from_libraries, "imported", target->imported,
 				"ifunc", target->ifunc);
 		json_object_set_new(row, "offset", json_integer(target->offset));
+		if (target->preload)
+			json_object_set_new(row, "preload", json_true());
+		if (target->interposes)
+			json_object_set_new(row, "interposes", json_string(target->interposes));
 		json_object_set(row, "processes", counts[i].per_process);
 		json_array_append_new(calls, row);
 	}
@@ -519,6 +557,40 @@ static json_t *comparison(const json_t *report)
 	return result;
 }
 
+/* What the probes cost to attach: count, time, path taken and links made. */
+static json_t *probes_report(struct dynamic_run *run)
+{
+	const struct uprobe_links *links = &run->links;
+	return json_pack("{s:I, s:I, s:I, s:f, s:s, s:I, s:I, s:I, s:O}", "count",
+			 (json_int_t)run->plan.count, "attached",
+			 (json_int_t)(links->multi_probes + links->perf_probes), "failed",
+			 (json_int_t)links->failed, "attach_ms", links->attach_ns / 1e6, "method",
+			 uprobe_attach_method(links), "multi_links", (json_int_t)links->multi_count,
+			 "perf_links", (json_int_t)links->perf_probes, "moved_to_emulated",
+			 (json_int_t)links->moved_probes, "unresolved",
+			 run->plan.unresolved);
+}
+
+/* Adds where the probed libraries came from: the preloads, and mapped files replaced on disk. */
+static void add_scope_report(struct dynamic_run *run, json_t *probes)
+{
+	json_t *preloaded = json_array(), *replaced = json_array();
+	size_t i;
+
+	for (i = 0; i < run->scope.count; i++) {
+		const struct scope_object *object = &run->scope.objects[i];
+
+		if (object->preload)
+			json_array_append_new(preloaded, json_string(object->path));
+		if (object->replaced)
+			json_array_append_new(replaced, json_string(object->path));
+	}
+	json_object_set_new(probes, "preloaded", preloaded);
+	json_object_set(probes, "preload_requests", run->scope.preload);
+	/* With -p: mapped files whose path on disk now names another file, or none. */
+	json_object_set_new(probes, "replaced_on_disk", replaced);
+}
+
 static void add_results(struct dynamic_run *run, const struct trace_options *trace_options)
 {
 	struct symbol_counts *counts = read_libcall_counts(run);
@@ -535,11 +607,8 @@ static void add_results(struct dynamic_run *run, const struct trace_options *tra
 	json_object_set_new(dynamic, "library_calls", library_calls_report(run, counts));
 	json_object_set_new(dynamic, "mapped_files", mapped_files_report(run));
 	json_object_set_new(dynamic, "vdso", vdso_report(run, counts, trace));
-	json_object_set_new(dynamic, "probes",
-			    json_pack("{s:I, s:f, s:s, s:O}", "count", (json_int_t)run->plan.count,
-				      "attach_ms", run->attach_ns / 1e6, "method",
-				      "one uprobe link per function", "unresolved",
-				      run->plan.unresolved));
+	json_object_set_new(dynamic, "probes", probes_report(run));
+	add_scope_report(run, json_object_get(dynamic, "probes"));
 	if (run->has_workload)
 		json_object_set_new(dynamic, "workload", workload_report(&run->workload));
 	if (json_is_true(json_object_get(json_object_get(run->report, "elf"), "static")))
@@ -592,6 +661,92 @@ static void set_trace_options(const struct dynamic_options *options, struct dyna
 		trace_options->launch_flags |= LAUNCH_PIPE_OUTPUT;
 }
 
+/*
+ * Plans probes on every library the process attached by PID loaded with
+ * dlopen before the trace started, as if the trace had seen it mapped.
+ */
+static void plan_loaded_libraries(struct dynamic_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->scope.count; i++) {
+		const struct scope_object *object = &run->scope.objects[i];
+
+		if (!object->global && !object->program)
+			probe_plan_add_library(&run->plan, object->file, object->path);
+	}
+}
+
+/* Reads the start and end of a process's program code from /proc/PID/stat (fields 26 and 27). */
+static int read_code_range(pid_t pid, __u64 *start, __u64 *end)
+{
+	char path[64], line[1024], *fields;
+	unsigned long long code_start, code_end;
+	FILE *file;
+	int found;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	file = fopen(path, "re");
+	if (!file)
+		return -errno;
+	found = fgets(line, sizeof(line), file) != NULL;
+	fclose(file);
+	/* The command name in field 2 can contain spaces: count fields after its ')'. */
+	fields = found ? strrchr(line, ')') : NULL;
+	if (!fields || sscanf(fields + 1, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			      "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
+			      &code_start, &code_end) != 2)
+		return -EINVAL;
+	*start = code_start;
+	*end = code_end;
+	return 0;
+}
+
+/*
+ * Completes the traced-set entry of a process attached by PID with what the
+ * BPF side records at exec. The program's code range separates calls by the
+ * program from calls inside libraries, and the executable's inode makes a
+ * library mapped later stop the process until that library is probed.
+ */
+static void describe_attached_process(struct tracer *tracer, pid_t pid)
+{
+	struct bpf_map *map = tracer->skel->maps.traced_procs;
+	struct proc_info info;
+	char exe[64];
+	struct stat program;
+	__u32 key = pid;
+	int err;
+
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), &info, sizeof(info), 0))
+		return;
+	err = read_code_range(pid, &info.code_start, &info.code_end);
+	if (err)
+		log_errno(LOG_WARN, -err, "cannot read the code range of process %d: its calls "
+			  "count as calls inside libraries", pid);
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	if (!stat(exe, &program))
+		info.exe_inode = program.st_ino;
+	bpf_map__update_elem(map, &key, sizeof(key), &info, sizeof(info), BPF_EXIST);
+	/* Make every CPU's filter cache look the process up again. */
+	__atomic_add_fetch(&tracer->skel->bss->traced_generation, 1, __ATOMIC_SEQ_CST);
+}
+
+static int build_scope(struct dynamic_run *run, const struct dynamic_options *options)
+{
+	struct ldso_options ldso = {
+		.cache = options->ld_cache,
+		.library_path = options->library_path,
+	};
+
+	if (options->pid)
+		return lookup_scope_for_process(options->pid, &run->scope);
+	if (lookup_scope_for_launch(run->report, &ldso, &run->scope)) {
+		p_err("building the symbol lookup scope failed: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int prepare_run(struct dynamic_run *run, const struct dynamic_options *options)
 {
 	if (options->test_file && workload_read_file(options->test_file, &run->workload))
@@ -601,12 +756,18 @@ static int prepare_run(struct dynamic_run *run, const struct dynamic_options *op
 	run->has_workload = options->command &&
 			    (options->test_file || options->stdin_path || options->wait_seconds > 0);
 
-	if (probe_plan_from_report(run->report, options->all_libs, &run->plan)) {
+	if (build_scope(run, options))
+		return -1;
+	if (probe_plan_from_report(run->report, &run->scope, options->all_libs, &run->plan)) {
 		p_err("planning the uprobes failed: out of memory");
 		return -1;
 	}
+	if (options->pid && !options->all_libs)
+		plan_loaded_libraries(run);
 	plan_vdso_functions(run);
 	collect_known_files(run);
+	if (options->pid)
+		record_scope_mappings(run);
 	return 0;
 }
 
@@ -614,14 +775,13 @@ static void free_run(struct dynamic_run *run)
 {
 	size_t i;
 
-	for (i = 0; i < run->link_count; i++)
-		bpf_link__destroy(run->links[i]);
-	free(run->links);
+	uprobe_links_destroy(&run->links);
 	for (i = 0; i < run->map_count; i++)
 		json_decref(run->maps[i].pids);
 	free(run->maps);
 	free(run->known);
 	probe_plan_free(&run->plan);
+	lookup_scope_free(&run->scope);
 	if (run->has_workload)
 		workload_free(&run->workload);
 }
@@ -648,8 +808,11 @@ int dynamic_analysis(json_t *report, const struct dynamic_options *options)
 	if (!err)
 		err = tracer_start(&tracer);
 	if (!err && !tracer.launched) {
+		describe_attached_process(&tracer, trace_options.pids[0]);
 		load_known_inodes(&run, &tracer);
-		err = attach_new_targets(&run, tracer.skel->progs.uni_libcall);
+		err = attach_new_targets(&run, tracer.skel);
+		if (!err)
+			p_info("attached %zu uprobes to process %d", run.attached, options->pid);
 	}
 	if (err) {
 		status = 1;

@@ -12,6 +12,8 @@
 #include <sys/types.h>
 #include <jansson.h>
 
+struct ld_cache;
+
 struct dynamic_options {
 	char **command;		/* the program and its arguments, or NULL with pid */
 	pid_t pid;		/* a running process to analyse instead */
@@ -20,6 +22,8 @@ struct dynamic_options {
 	double wait_seconds;	/* -w: let others exercise it, then stop it */
 	double duration;	/* with pid: seconds to watch, 0 until it exits */
 	bool all_libs;		/* probe every exported function of every library */
+	const struct ld_cache *ld_cache;	/* finds LD_PRELOAD names without a slash */
+	const char *library_path;	/* LD_LIBRARY_PATH the static analysis honoured */
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include "elf_reader.h"
 #include "log.h"
+#include "probe_placement.h"
 #include "probes.h"
 
 #ifndef STT_GNU_IFUNC
@@ -92,8 +93,10 @@ static bool same_version(const char *a, const char *b)
 }
 
 /*
- * Finds the export an import binds to: the same version when the import
- * names one, else the default version ("@@", not hidden).
+ * Finds the export an import binds to, by glibc's check_match() rules: an
+ * import with a version takes the same version, or an unversioned
+ * definition (which is all a library without version definitions has). An
+ * import without one takes the default version ("@@", not hidden).
  */
 static const struct elf_symbol *find_export(const struct elf_file *elf, const char *name,
 					    const char *version)
@@ -108,10 +111,12 @@ static const struct elf_symbol *find_export(const struct elf_file *elf, const ch
 			continue;
 		if (version && same_version(symbol->version, version))
 			return symbol;
-		if (!symbol->hidden_version && !fallback)
+		if (fallback)
+			continue;
+		if (version ? !symbol->version : !symbol->hidden_version)
 			fallback = symbol;
 	}
-	return version ? NULL : fallback;
+	return fallback;
 }
 
 static bool same_file(const char *a, const char *b)
@@ -186,7 +191,8 @@ static uint64_t skip_evex_prologue(const char *path, uint64_t offset)
 }
 
 static int add_target(struct probe_plan *plan, const char *symbol, const char *version,
-		      const char *library, uint64_t offset, bool ifunc, bool imported)
+		      const char *library, uint64_t offset, bool ifunc, bool imported,
+		      uint64_t probe_offset, uint32_t stack_slots)
 {
 	struct probe_target *grown, *target;
 	size_t i;
@@ -205,6 +211,8 @@ static int add_target(struct probe_plan *plan, const char *symbol, const char *v
 	target->version = version ? strdup(version) : NULL;
 	target->library = strdup(library);
 	target->offset = offset;
+	target->probe_offset = probe_offset;
+	target->stack_slots = stack_slots;
 	target->ifunc = ifunc;
 	target->imported = imported;
 	return 0;
@@ -224,7 +232,8 @@ static int plan_symbol(struct probe_plan *plan, const char *path, const char *na
 {
 	const struct elf_file *elf = library_elf(path);
 	const struct elf_symbol *symbol;
-	uint64_t vaddr, offset;
+	uint64_t vaddr, offset, entry, probe_offset;
+	uint32_t stack_slots = 0;
 	bool ifunc;
 
 	if (!elf) {
@@ -248,34 +257,80 @@ static int plan_symbol(struct probe_plan *plan, const char *path, const char *na
 		return -1;
 	}
 	/* NOTE: a jump past the EVEX prologue from another entry (wmemset) counts here too. */
+	entry = offset;
 	offset = skip_evex_prologue(path, offset);
 	if (!offset) {
 		add_unresolved(plan, name, version, path,
 			       "starts with AVX-512 instructions that uprobes cannot step");
 		return -1;
 	}
-	return add_target(plan, name, version, path, offset, ifunc, imported);
+	if (probe_placement_rejected(path, offset)) {
+		add_unresolved(plan, name, version, path,
+			       "starts with a lock or segment prefix that uprobes reject");
+		return -1;
+	}
+	probe_offset = offset;
+	if (offset == entry)
+		probe_offset = probe_placement_emulated(path, offset, &stack_slots);
+	return add_target(plan, name, version, path, offset, ifunc, imported, probe_offset,
+			  stack_slots);
 }
 
-static const char *library_path_by_name(const json_t *report, const char *name)
+/*
+ * Gives the targets and unresolved entries added since the counts given
+ * the library's path as the process sees it, in place of the file probed.
+ */
+static void label_new_entries(struct probe_plan *plan, size_t targets, size_t unresolved,
+			      const struct scope_object *library, const char *interposes)
 {
-	const json_t *libraries = json_object_get(report, "libraries"), *library;
+	json_t *entry;
 	size_t i;
 
-	json_array_foreach(libraries, i, library) {
-		const char *library_name = json_string_value(json_object_get(library, "name"));
-		const char *path = json_string_value(json_object_get(library, "path"));
-
-		/* Imports name their library by soname, or by path when it has none. */
-		if (library_name && path && (!strcmp(library_name, name) || !strcmp(path, name)))
-			return path;
+	for (i = targets; i < plan->count; i++) {
+		plan->targets[i].path = strdup(library->path);
+		plan->targets[i].preload = library->preload;
+		plan->targets[i].interposes = interposes ? strdup(interposes) : NULL;
 	}
-	return NULL;
+	json_array_foreach(plan->unresolved, i, entry)
+		if (i >= unresolved)
+			json_object_set_new(entry, "library", json_string(library->path));
 }
 
-int probe_plan_add_library(struct probe_plan *plan, const char *path)
+static int plan_in_library(struct probe_plan *plan, const struct scope_object *library,
+			   const char *name, const char *version, bool imported,
+			   const char *interposes)
 {
-	const struct elf_file *elf = library_elf(path);
+	size_t targets = plan->count, unresolved = json_array_size(plan->unresolved);
+	int err = plan_symbol(plan, library->file, name, version, imported);
+
+	label_new_entries(plan, targets, unresolved, library, interposes);
+	return err;
+}
+
+/* Returns the index of the first object of scope after start that defines name, or count. */
+static size_t find_definer(const struct lookup_scope *scope, size_t start, const char *name,
+			   const char *version)
+{
+	size_t i;
+
+	for (i = start; i < scope->count; i++) {
+		const struct scope_object *object = &scope->objects[i];
+		const struct elf_file *elf;
+
+		/* The program defines none of its own imports. */
+		if (!object->global || object->program)
+			continue;
+		elf = library_elf(object->file);
+		if (elf && find_export(elf, name, version))
+			return i;
+	}
+	return scope->count;
+}
+
+int probe_plan_add_library(struct probe_plan *plan, const char *file, const char *path)
+{
+	const struct elf_file *elf = library_elf(file);
+	struct scope_object library = { .path = (char *)path, .file = (char *)file };
 	size_t before = plan->count, i;
 
 	if (!elf)
@@ -287,17 +342,19 @@ int probe_plan_add_library(struct probe_plan *plan, const char *path)
 			continue;
 		if (!symbol->value || symbol->hidden_version)
 			continue;
-		plan_symbol(plan, path, symbol->name, symbol->version, false);
+		plan_in_library(plan, &library, symbol->name, symbol->version, false, NULL);
 	}
 	return plan->count - before;
 }
 
-int probe_plan_add_symbol(struct probe_plan *plan, const char *path, const char *name)
+int probe_plan_add_symbol(struct probe_plan *plan, const struct scope_object *library,
+			  const char *name)
 {
-	return plan_symbol(plan, path, name, NULL, false);
+	return plan_in_library(plan, library, name, NULL, false, NULL);
 }
 
-int probe_plan_from_report(const json_t *report, bool all_exports, struct probe_plan *plan)
+int probe_plan_from_report(const json_t *report, const struct lookup_scope *scope,
+			   bool all_exports, struct probe_plan *plan)
 {
 	const json_t *imports = json_object_get(report, "imports"), *import;
 	size_t i;
@@ -312,28 +369,30 @@ int probe_plan_from_report(const json_t *report, bool all_exports, struct probe_
 		const char *version = json_string_value(json_object_get(import, "version"));
 		const char *library = json_string_value(json_object_get(import, "library"));
 		const char *type = json_string_value(json_object_get(import, "type"));
-		const char *path;
+		const struct scope_object *provider;
+		const char *interposes = NULL;
+		size_t index, next;
 
 		if (!name || !type || strcmp(type, "function"))
 			continue;
-		path = library ? library_path_by_name(report, library) : NULL;
-		if (!path) {
-			add_unresolved(plan, name, version, library, "no library provides it");
+		index = find_definer(scope, 0, name, version);
+		if (index == scope->count) {
+			add_unresolved(plan, name, version, library,
+				       "no library in the lookup scope defines it");
 			continue;
 		}
-		plan_symbol(plan, path, name, version, true);
+		provider = &scope->objects[index];
+		/* A preloaded definition hides the one the needed libraries have. */
+		next = provider->preload ? find_definer(scope, index + 1, name, version)
+					 : scope->count;
+		if (next < scope->count)
+			interposes = scope->objects[next].path;
+		plan_in_library(plan, provider, name, version, true, interposes);
 	}
 
-	if (all_exports) {
-		const json_t *libraries = json_object_get(report, "libraries"), *library;
-
-		json_array_foreach(libraries, i, library) {
-			const char *path = json_string_value(json_object_get(library, "path"));
-
-			if (path)
-				probe_plan_add_library(plan, path);
-		}
-	}
+	for (i = 0; all_exports && i < scope->count; i++)
+		if (!scope->objects[i].program)
+			probe_plan_add_library(plan, scope->objects[i].file, scope->objects[i].path);
 	return 0;
 }
 
@@ -345,8 +404,11 @@ void probe_plan_free(struct probe_plan *plan)
 		free(plan->targets[i].symbol);
 		free(plan->targets[i].version);
 		free(plan->targets[i].library);
+		free(plan->targets[i].path);
+		free(plan->targets[i].interposes);
 	}
 	free(plan->targets);
 	json_decref(plan->unresolved);
+	probe_placement_free();
 	memset(plan, 0, sizeof(*plan));
 }

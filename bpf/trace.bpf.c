@@ -601,24 +601,28 @@ static __always_inline void report_exec_mapping(struct pt_regs *regs, long ret, 
 		send_stop_notice(tgid, file);
 }
 
-SEC("uprobe")
-int uni_libcall(struct pt_regs *ctx)
+/*
+ * Counts one call of a probed function by the current process, split by
+ * caller. stack_slots is the number of 8-byte pushes between the function's
+ * entry and the probe, so the return address lies that many slots above the
+ * stack top.
+ */
+static __always_inline int count_libcall(struct pt_regs *ctx, __u32 probe, __u32 stack_slots)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct libcall_key key = { .tgid = pid_tgid >> 32 };
+	struct libcall_key key = { .tgid = pid_tgid >> 32, .probe = probe };
 	static const struct libcall_counts zero;
 	struct libcall_counts *counts;
 	struct filter_cache *cache;
 	__u64 return_address = 0;
-	__u32 slot;
+	__u32 stats_slot;
 
-	cache = current_filter((__u32)pid_tgid, key.tgid, &slot);
+	cache = current_filter((__u32)pid_tgid, key.tgid, &stats_slot);
 	if (!cache)
 		return 0;
 
-	/* At a function's first instruction the return address is at the stack top. */
-	bpf_probe_read_user(&return_address, sizeof(return_address), (void *)ctx->sp);
-	key.probe = bpf_get_attach_cookie(ctx);
+	bpf_probe_read_user(&return_address, sizeof(return_address),
+			    (void *)(ctx->sp + 8 * (__u64)stack_slots));
 
 	counts = bpf_map_lookup_elem(&libcall_counts, &key);
 	if (!counts) {
@@ -634,6 +638,26 @@ int uni_libcall(struct pt_regs *ctx)
 	else
 		counts->from_libraries++;
 	return 0;
+}
+
+/* A perf-event uprobe at a function's first instruction; the cookie is the probe index. */
+SEC("uprobe")
+int uni_libcall(struct pt_regs *ctx)
+{
+	return count_libcall(ctx, bpf_get_attach_cookie(ctx), 0);
+}
+
+/*
+ * uni_libcall for uprobe-multi links, loaded with the BPF_TRACE_UPROBE_MULTI
+ * attach type, which the kernel checks at link creation. The low 32 bits
+ * of the cookie are the probe's index, and the high 32 bits its stack slots.
+ */
+SEC("?uprobe")
+int uni_libcall_multi(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+
+	return count_libcall(ctx, (__u32)cookie, cookie >> 32);
 }
 
 /* The running task became traced: its on-CPU time counts from now. */

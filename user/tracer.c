@@ -23,6 +23,7 @@
 #include "target.h"
 #include "tracer.h"
 #include "trace.skel.h"
+#include "uprobe_attach.h"
 #include "util.h"
 
 #define POLL_INTERVAL_MS 100
@@ -124,6 +125,7 @@ static void set_tunables(struct trace_bpf *skel, const struct trace_options *opt
 	}
 	skel->rodata->targ_mmap_nr = syscall_number(SYSCALL_TABLE_64, "mmap");
 	bpf_program__set_autoload(skel->progs.uni_libcall, options->libcalls);
+	uprobe_attach_prepare(skel->progs.uni_libcall_multi, options->libcalls);
 	/* Preallocating 65536 per-CPU entries takes about 50 ms: only when needed. */
 	if (!options->libcalls)
 		bpf_map__set_max_entries(skel->maps.libcall_counts, 1);
