@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,13 @@ static void run_child(const char *path, char **argv, int gate_fd, int exec_error
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 /*
  * Finds a command like a shell does: a name with a slash is a path, others
  * are searched on PATH. Searching here, not in the child, gives the traced
@@ -45,9 +53,12 @@ static int find_command_path(const char *name, char *path, size_t size)
 	const char *search = getenv("PATH"), *start, *end;
 	int err = ENOENT;
 
+	/* As in bash: an empty name is not found, and a directory is not a command. */
+	if (!name[0])
+		return ENOENT;
 	if (strchr(name, '/')) {
 		snprintf(path, size, "%s", name);
-		return 0;
+		return is_directory(path) ? EISDIR : 0;
 	}
 	if (!search)
 		search = "/usr/local/bin:/usr/bin:/bin";
@@ -55,10 +66,12 @@ static int find_command_path(const char *name, char *path, size_t size)
 		end = strchrnul(start, ':');
 		snprintf(path, size, "%.*s%s%s", (int)(end - start), start,
 			 end > start ? "/" : "./", name);
-		if (!access(path, X_OK))
-			return 0;
-		if (errno == EACCES && !access(path, F_OK))
+		if (!access(path, X_OK)) {
+			if (!is_directory(path))
+				return 0;
+		} else if (errno == EACCES && !access(path, F_OK)) {
 			err = EACCES;
+		}
 		if (!*end)
 			break;
 	}
@@ -172,6 +185,110 @@ int wait_status_to_exit_code(int wait_status)
 	return 1;
 }
 
+/* The flag of a kernel thread in /proc/PID/stat, from include/linux/sched.h. */
+#define PF_KTHREAD 0x00200000
+
+/*
+ * Reads the state, parent and flags of a task from its /proc stat file.
+ * Returns 0, or -1 when the task is gone.
+ */
+static int read_task_stat(const char *path, char *state, pid_t *ppid, unsigned int *flags)
+{
+	char text[1024], *after_comm;
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	text[len] = '\0';
+
+	/* The fields follow the command name, which is in parentheses and may hold any byte. */
+	after_comm = strrchr(text, ')');
+	if (!after_comm ||
+	    sscanf(after_comm + 1, " %c %d %*d %*d %*d %*d %u", state, ppid, flags) != 3)
+		return -1;
+	return 0;
+}
+
+static bool is_kernel_thread(pid_t tgid)
+{
+	unsigned int flags;
+	char path[64], state;
+	pid_t ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	return !read_task_stat(path, &state, &ppid, &flags) && (flags & PF_KTHREAD);
+}
+
+static void read_comm(pid_t tgid, char *comm, size_t size)
+{
+	char path[64];
+	ssize_t len;
+	int fd;
+
+	comm[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	len = read(fd, comm, size - 1);
+	close(fd);
+	if (len <= 0)
+		return;
+	comm[len] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+}
+
+/*
+ * Reads the executable of a process through one of its threads, for a leader
+ * that has exited (its own exe link is gone). Returns readlink's result.
+ */
+static ssize_t read_thread_exe(pid_t tgid, char *exe, size_t size)
+{
+	struct dirent *entry;
+	ssize_t len = -1;
+	char path[64];
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while (len <= 0 && (entry = readdir(dir))) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/exe", tgid, entry->d_name);
+		len = readlink(path, exe, size - 1);
+	}
+	closedir(dir);
+	return len;
+}
+
+void target_read_identity(pid_t tgid, struct target_identity *identity)
+{
+	unsigned int flags;
+	char path[64], state;
+	ssize_t len;
+
+	memset(identity, 0, sizeof(*identity));
+	read_comm(tgid, identity->comm, sizeof(identity->comm));
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", tgid);
+	len = readlink(path, identity->exe, sizeof(identity->exe) - 1);
+	if (len <= 0)
+		len = read_thread_exe(tgid, identity->exe, sizeof(identity->exe));
+	identity->exe[len > 0 ? len : 0] = '\0';
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
+	if (read_task_stat(path, &state, &identity->ppid, &flags))
+		identity->ppid = 0;
+}
+
 pid_t target_resolve_pid(pid_t pid)
 {
 	char path[64], line[256];
@@ -194,6 +311,14 @@ pid_t target_resolve_pid(pid_t pid)
 
 	if (tgid <= 0) {
 		p_err("cannot find the Tgid of process %d in '%s'", pid, path);
+		return -1;
+	}
+	if (is_kernel_thread(tgid)) {
+		char comm[64];
+
+		read_comm(tgid, comm, sizeof(comm));
+		p_err("process %d (%s) is a kernel thread: it makes no system calls, "
+		      "so give the PID of a user-space process", pid, comm);
 		return -1;
 	}
 	if (!target_is_alive(tgid)) {
@@ -221,25 +346,42 @@ unsigned int target_thread_count(pid_t tgid)
 	return count;
 }
 
+/* Whether a thread other than the leader of a process still runs. */
+static bool other_thread_alive(pid_t tgid)
+{
+	unsigned int flags;
+	struct dirent *entry;
+	char path[64], state;
+	bool alive = false;
+	pid_t ppid;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!alive && (entry = readdir(dir))) {
+		if (entry->d_name[0] == '.' || atoi(entry->d_name) == tgid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat", tgid, entry->d_name);
+		alive = !read_task_stat(path, &state, &ppid, &flags) &&
+			state != 'Z' && state != 'X';
+	}
+	closedir(dir);
+	return alive;
+}
+
 bool target_is_alive(pid_t tgid)
 {
-	char path[64], text[512], *state;
-	ssize_t len;
-	int fd;
+	unsigned int flags;
+	char path[64], state;
+	pid_t ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_task_stat(path, &state, &ppid, &flags))
 		return false;
-	len = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (len <= 0)
-		return false;
-	text[len] = '\0';
-
-	/* The state follows the command name, which is in parentheses and may hold any byte. */
-	state = strrchr(text, ')');
-	if (!state || state[1] != ' ')
-		return false;
-	return state[2] != 'Z' && state[2] != 'X';
+	if (state != 'Z' && state != 'X')
+		return true;
+	/* A leader that called pthread_exit() is a zombie while its other threads run. */
+	return other_thread_alive(tgid);
 }

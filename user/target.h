@@ -27,8 +27,8 @@ enum launch_flags {
 /*
  * Forks a child that waits for launch_release() and then executes argv
  * (searched on PATH), with the pipes that flags (enum launch_flags) request. Returns 0 or a
- * positive errno: ENOENT or EACCES when the command cannot be found or
- * executed, another when fork fails.
+ * positive errno: ENOENT (also for an empty name), EACCES or EISDIR when
+ * the command cannot be found or executed, another when fork fails.
  */
 int launch_prepare(char **argv, unsigned int flags, struct launched_command *command);
 
@@ -53,10 +53,23 @@ int wait_status_to_exit_code(int wait_status);
  */
 pid_t target_resolve_pid(pid_t pid);
 
+/* The name, executable and parent of a running process, read from /proc. */
+struct target_identity {
+	char comm[64];		/* /proc/PID/comm */
+	char exe[4096];		/* the link /proc/PID/exe, empty when unreadable */
+	pid_t ppid;		/* from /proc/PID/stat, 0 when unreadable */
+};
+
+/* Reads the name, executable and parent of a running process from /proc. */
+void target_read_identity(pid_t tgid, struct target_identity *identity);
+
 /* Number of threads of a running process, from /proc. */
 unsigned int target_thread_count(pid_t tgid);
 
-/* Whether a process still runs (a zombie counts as ended). */
+/*
+ * Whether a process still runs: a zombie counts as ended, unless only its
+ * leader thread has exited and another thread runs.
+ */
 bool target_is_alive(pid_t tgid);
 
 #endif /* __UNISCOPE_TARGET_H */

@@ -6,6 +6,7 @@
  * percentiles, off-CPU time, process statistics and io_uring requests.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ static void print_trace_help(FILE *out)
 "\n"
 "Targets:\n"
 "  -p, --pid PID[,PID...]  trace running processes (all their threads)\n"
-"  -d, --duration SECONDS  stop after SECONDS (fractions allowed)\n"
+"  -d, --duration SECONDS  stop after SECONDS (fractions allowed, at most 10000000)\n"
 "  -f, --follow            follow forks, threads and exec (the default)\n"
 "      --no-follow         trace only the named processes, not their children\n"
 "\n"
@@ -84,7 +85,8 @@ static void print_trace_help(FILE *out)
 "      --histogram         print a log2 latency histogram (ns) per syscall\n"
 "  -e, --expr trace=SET    report only SET: syscall names and classes %%file,\n"
 "                          %%network, %%process, %%memory, %%signal, %%ipc, %%desc,\n"
-"                          comma-separated; a leading ! excludes them\n"
+"                          comma-separated; a leading ! excludes them;\n"
+"                          trace=all and trace=none select every call or none\n"
 "      --json              print the report as JSON on stdout instead\n"
 "  -o, --output FILE       write the report to FILE (JSON when FILE ends in\n"
 "                          .json; the table then still goes to stderr)\n"
@@ -102,14 +104,32 @@ static void print_trace_help(FILE *out)
 "  uniscope trace -e trace=%%file -o build.json -- make\n");
 }
 
+static bool has_pid(const struct trace_options *options, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < options->pid_count; i++)
+		if (options->pids[i] == pid)
+			return true;
+	return false;
+}
+
 static int parse_pid_list(char *list, struct trace_options *options)
 {
 	char *token, *save = NULL;
 	unsigned long pid;
 
+	/* strtok_r() would skip the empty entries of "1,", ",1" and "1,,2". */
+	if (list[0] == ',' || (list[0] && list[strlen(list) - 1] == ',') || strstr(list, ",,")) {
+		p_err("invalid PID list '%s' for -p: give PIDs separated by single commas, "
+		      "such as -p 1234,5678", list);
+		return -1;
+	}
 	for (token = strtok_r(list, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
 		if (parse_ulong(token, "-p", 1, 4194304, &pid))
 			return -1;
+		if (has_pid(options, pid))
+			continue;
 		if (options->pid_count == MAX_TARGET_PIDS) {
 			p_err("too many PIDs for -p: at most %d", MAX_TARGET_PIDS);
 			return -1;
@@ -166,9 +186,44 @@ static int check_filter_name(const char *name)
 	return -1;
 }
 
+/* Appends a name to the -e filter. Returns 0 or -1 when out of memory. */
+static int add_filter_name(struct trace_options *options, char *name)
+{
+	char **names;
+
+	names = realloc(options->filter_names, (options->filter_count + 1) * sizeof(*names));
+	if (!names) {
+		p_err("out of memory for the -e filter");
+		return -1;
+	}
+	options->filter_names = names;
+	names[options->filter_count++] = name;
+	return 0;
+}
+
+/*
+ * Turns "all" and "none" into the filter form: no names selects every call,
+ * and a single empty name, which no call matches, selects none. "all" wins
+ * over the names beside it, and "none" beside names adds nothing.
+ */
+static int finish_filter(struct trace_options *options, bool all, bool none)
+{
+	static char match_nothing[] = "";
+	bool negated = options->filter_negated, select_all, select_none;
+
+	select_all = all && !negated;
+	select_none = (all && negated) || (none && !negated && !options->filter_count);
+	if (!select_all && !select_none)
+		return 0;
+	options->filter_count = 0;
+	options->filter_negated = false;
+	return select_none ? add_filter_name(options, match_nothing) : 0;
+}
+
 static int parse_filter(char *expr, struct trace_options *options)
 {
-	char *set = expr, *token, *save = NULL;
+	char *set = expr, *token, *save = NULL, *end;
+	bool all = false, none = false;
 
 	if (!strncmp(expr, "trace=", 6))
 		set = expr + 6;
@@ -176,29 +231,37 @@ static int parse_filter(char *expr, struct trace_options *options)
 		p_err("unsupported expression '%s' for -e: only trace=SET is supported", expr);
 		return -1;
 	}
-	if (set[0] == '!') {
-		options->filter_negated = true;
+	/* As in strace, the last -e trace= replaces the earlier ones. */
+	options->filter_count = 0;
+	options->filter_negated = set[0] == '!';
+	if (options->filter_negated)
 		set++;
-	}
 
 	for (token = strtok_r(set, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
-		char **names;
-
-		if (check_filter_name(token))
+		/* Spaces around a name are allowed: "open, read". */
+		token += strspn(token, " \t");
+		end = token + strlen(token);
+		while (end > token && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*token)
+			continue;
+		if (!strcmp(token, "all")) {
+			all = true;
+			continue;
+		}
+		if (!strcmp(token, "none")) {
+			none = true;
+			continue;
+		}
+		if (check_filter_name(token) || add_filter_name(options, token))
 			return -1;
-		names = realloc(options->filter_names,
-				(options->filter_count + 1) * sizeof(*names));
-		if (!names)
-			return -1;
-		options->filter_names = names;
-		names[options->filter_count++] = token;
 	}
-	if (!options->filter_count) {
-		p_err("empty set in -e '%s': name system calls or classes, such as trace=open,%%net",
-		      expr);
+	if (!options->filter_count && !all && !none) {
+		p_err("empty set in -e '%s': name system calls or classes, such as "
+		      "trace=openat,%%network, or use trace=all or trace=none", expr);
 		return -1;
 	}
-	return 0;
+	return finish_filter(options, all, none);
 }
 
 static int parse_trace_option(int opt, struct trace_options *options)
@@ -247,6 +310,69 @@ static int parse_trace_option(int opt, struct trace_options *options)
 	}
 }
 
+#define TRACE_SHORT_OPTIONS "+:cp:d:fS:e:o:h"
+
+/*
+ * Writes the long options that start with prefix into out, comma-separated,
+ * and returns their count.
+ */
+static size_t list_long_options(const char *prefix, size_t prefix_len, char *out, size_t size)
+{
+	const struct option *option;
+	size_t count = 0, used = 0;
+
+	out[0] = '\0';
+	for (option = trace_long_options; option->name; option++) {
+		if (strncmp(option->name, prefix, prefix_len))
+			continue;
+		if (used < size)
+			used += snprintf(out + used, size - used, "%s--%s", count ? ", " : "",
+					 option->name);
+		count++;
+	}
+	return count;
+}
+
+/*
+ * Reports an option error of getopt_long() in one line. getopt's own
+ * message is off (opterr = 0) because it lacks the program's prefix.
+ */
+static void report_option_error(int opt, char **argv)
+{
+	const char *element = argv[optind - 1];
+	char matches[256];
+	size_t name_len;
+
+	/* A long option reports itself; a short one may sit in a group like -cx. */
+	bool is_long = !strncmp(element, "--", 2) &&
+		       (opt == ':' || !optopt || optopt > 255 ||
+			strchr(TRACE_SHORT_OPTIONS, optopt));
+
+	if (!is_long) {
+		if (opt == ':')
+			p_err("missing argument for option '-%c': see 'uniscope trace --help'",
+			      optopt);
+		else
+			p_err("unknown option '-%c': see 'uniscope trace --help'", optopt);
+		return;
+	}
+
+	name_len = strcspn(element + 2, "=");
+	if (opt == ':')
+		p_err("missing argument for option '%.*s': see 'uniscope trace --help'",
+		      (int)name_len + 2, element);
+	else if (optopt)
+		p_err("option '%.*s' takes no argument: drop '%s'", (int)name_len + 2, element,
+		      element + 2 + name_len);
+	else if (list_long_options(element + 2, name_len, matches, sizeof(matches)) > 1)
+		p_err("ambiguous option '%.*s', which matches %s: give the whole name",
+		      (int)name_len + 2, element,
+		      matches);
+	else
+		p_err("unknown option '%.*s': see 'uniscope trace --help'", (int)name_len + 2,
+		      element);
+}
+
 static int parse_trace_args(int argc, char **argv, struct trace_options *options)
 {
 	int opt;
@@ -256,13 +382,15 @@ static int parse_trace_args(int argc, char **argv, struct trace_options *options
 	options->sort = SORT_TIME;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+cp:d:fS:e:o:h", trace_long_options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, TRACE_SHORT_OPTIONS, trace_long_options,
+				  NULL)) != -1) {
 		if (opt == 'h') {
 			print_trace_help(stdout);
 			return 1;
 		}
-		if (opt == '?') {
-			p_err("invalid option: see 'uniscope trace --help'");
+		if (opt == '?' || opt == ':') {
+			report_option_error(opt, argv);
 			return -1;
 		}
 		if (parse_trace_option(opt, options))
@@ -308,22 +436,39 @@ static int write_text_report(const char *path, const struct trace_data *data,
 	return err;
 }
 
+/* Whether standard output was closed when uniscope started (see guard_standard_output()). */
+static bool stdout_was_closed;
+
+/* Writes JSON to stdout. Returns 0 or -errno, the first write error. */
+static int write_json_stdout(const json_t *json)
+{
+	int failed;
+
+	if (stdout_was_closed)
+		return -EBADF;
+	errno = 0;
+	failed = json_dumpf(json, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	failed |= fputc('\n', stdout) == EOF;
+	failed |= fflush(stdout) != 0;
+	failed |= ferror(stdout);
+	if (failed)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
 static int write_json_report(const char *path, const struct trace_data *data,
 			     const struct trace_options *options)
 {
 	json_t *json;
-	int err = 0;
+	int err;
 
 	json = trace_report_json(data, options);
 	if (!json)
 		return -ENOMEM;
-	if (path) {
+	if (path)
 		err = json_write_atomic(path, json);
-	} else {
-		json_dumpf(json, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		fflush(stdout);
-	}
+	else
+		err = write_json_stdout(json);
 	json_decref(json);
 	return err;
 }
@@ -356,15 +501,62 @@ static int write_reports(const struct trace_data *data, const struct trace_optio
 	else
 		return 0;
 
-	if (err)
-		log_errno(LOG_ERROR, err, "cannot write the report to '%s'",
-			  path ? path : "stdout");
+	if (err && path)
+		log_errno(LOG_ERROR, err, "cannot write the report to '%s'", path);
+	else if (err)
+		log_errno(LOG_ERROR, err, "cannot write the report to standard output");
 	return err ? -1 : 0;
+}
+
+/*
+ * Reads from /proc, at attach time, the name, executable and parent of the -p
+ * targets, which no fork or exec event reports. Returns one entry per
+ * target, or NULL when out of memory.
+ */
+static struct target_identity *read_pid_targets(const struct trace_options *options)
+{
+	struct target_identity *identities;
+	int i;
+
+	identities = calloc(options->pid_count, sizeof(*identities));
+	if (!identities) {
+		p_warn("out of memory: the -p targets are reported without name and parent");
+		return NULL;
+	}
+	for (i = 0; i < options->pid_count; i++)
+		target_read_identity(options->pids[i], &identities[i]);
+	return identities;
+}
+
+/* Fills the fields of the -p targets' rows that the trace left empty. */
+static void describe_pid_targets(struct trace_data *data, const struct trace_options *options,
+				 const struct target_identity *identities)
+{
+	const struct target_identity *identity;
+	struct proc_row *proc;
+	int i;
+
+	for (i = 0; identities && i < options->pid_count; i++) {
+		proc = trace_data_proc(data, options->pids[i]);
+		if (!proc)
+			continue;
+		identity = &identities[i];
+		if (!proc->ppid)
+			proc->ppid = identity->ppid;
+		/* Cut to the row's sizes, as the kernel's exec events are. */
+		if (!proc->comm[0])
+			snprintf(proc->comm, sizeof(proc->comm), "%.*s",
+				 (int)sizeof(proc->comm) - 1, identity->comm);
+		if (!proc->exe[0])
+			snprintf(proc->exe, sizeof(proc->exe), "%.*s",
+				 (int)sizeof(proc->exe) - 1, identity->exe);
+	}
 }
 
 /* Loads, attaches, runs and reports; returns the exit status. */
 static int run_trace(struct tracer *tracer)
 {
+	struct target_identity *identities = NULL;
 	int err;
 
 	if (tracer_load(tracer))
@@ -372,14 +564,39 @@ static int run_trace(struct tracer *tracer)
 	err = tracer_start(tracer);
 	if (err)
 		return err > 0 ? err : EXIT_FAILURE_RUNTIME;
+	/* tracer_start() has turned the -p values into the TGIDs of live processes. */
+	if (!tracer->options->command)
+		identities = read_pid_targets(tracer->options);
 	tracer_run(tracer);
 
 	/* Gathered data is always reported, whatever ended the trace. */
-	if (tracer_collect(tracer))
+	err = tracer_collect(tracer);
+	describe_pid_targets(&tracer->data, tracer->options, identities);
+	free(identities);
+	if (err)
 		return EXIT_FAILURE_RUNTIME;
 	if (write_reports(&tracer->data, tracer->options))
 		return EXIT_FAILURE_RUNTIME;
 	return tracer_exit_status(tracer);
+}
+
+/*
+ * Puts /dev/null on a closed standard output, so that no file uniscope
+ * opens takes descriptor 1 and receives the report. The descriptor is
+ * close-on-exec, so the launched command still finds its stdout closed.
+ */
+static void guard_standard_output(void)
+{
+	int fd;
+
+	if (fcntl(STDOUT_FILENO, F_GETFD) >= 0 || errno != EBADF)
+		return;
+	stdout_was_closed = true;
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && fd != STDOUT_FILENO) {
+		dup3(fd, STDOUT_FILENO, O_CLOEXEC);
+		close(fd);
+	}
 }
 
 int cmd_trace(int argc, char **argv)
@@ -392,6 +609,16 @@ int cmd_trace(int argc, char **argv)
 	status = parse_trace_args(argc, argv, &options);
 	if (status)
 		return status > 0 ? EXIT_OK : EXIT_USAGE;
+	if (options.output_path) {
+		int err = check_output_path(options.output_path);
+
+		if (err) {
+			p_err("cannot write the report to '%s': %s: give a file path in an "
+			      "existing, writable folder", options.output_path, strerror(-err));
+			return EXIT_FAILURE_RUNTIME;
+		}
+	}
+	guard_standard_output();
 	if (bpf_env_check())
 		return EXIT_FAILURE_RUNTIME;
 

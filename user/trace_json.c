@@ -102,8 +102,10 @@ static json_t *process_object(const struct trace_data *data,
 {
 	json_t *object;
 
-	object = json_pack("{s:i, s:i, s:s, s:s, s:b}", "pid", p->tgid, "ppid", p->ppid,
-			   "comm", p->comm, "exe", p->exe, "exited", p->exited);
+	/* comm and exe are bytes from the kernel, not always valid UTF-8. */
+	object = json_pack("{s:i, s:i, s:o, s:o, s:b}", "pid", p->tgid, "ppid", p->ppid,
+			   "comm", json_string_lossy(p->comm), "exe", json_string_lossy(p->exe),
+			   "exited", p->exited);
 	if (!object)
 		return NULL;
 	if (p->exit_known)
@@ -179,7 +181,7 @@ static json_t *target_object(const struct trace_data *data)
 
 	if (data->command) {
 		for (i = 0; data->command[i]; i++)
-			json_array_append_new(list, json_string(data->command[i]));
+			json_array_append_new(list, json_string_lossy(data->command[i]));
 		json_object_set_new(target, "command", list);
 		if (data->exit_status >= 0)
 			json_object_set_new(target, "exit_status", json_integer(data->exit_status));

@@ -130,7 +130,9 @@ static int compare_rows(const void *a, const void *b)
 void sort_syscall_rows(struct syscall_row *rows, size_t count, enum sort_order order)
 {
 	sort_key = order;
-	qsort(rows, count, sizeof(*rows), compare_rows);
+	/* qsort() must not be given a null pointer, even with no rows. */
+	if (count)
+		qsort(rows, count, sizeof(*rows), compare_rows);
 }
 
 static const char *time_cell(uint64_t ns, char *buf, size_t size)
@@ -211,11 +213,23 @@ static void print_syscall_table(FILE *out, struct syscall_row *rows, size_t coun
 	free(totals);
 }
 
+static bool any_failed_call(const struct syscall_row *rows, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (rows[i].stats.errors)
+			return true;
+	return false;
+}
+
 static void print_errno_list(FILE *out, const struct trace_data *data, enum row_scope scope,
 			     uint32_t id, const struct syscall_row *rows, size_t count)
 {
 	size_t i, j;
 
+	if (!any_failed_call(rows, count))
+		return;
 	fprintf(out, "\nerrors:\n");
 	for (i = 0; i < count; i++) {
 		bool first = true;

@@ -237,6 +237,7 @@ static int attach_all(struct tracer *tracer)
 static int start_targets(struct tracer *tracer)
 {
 	struct trace_options *options = tracer->options;
+	struct target_identity identity;
 	int i, err;
 
 	if (!options->command) {
@@ -250,7 +251,8 @@ static int start_targets(struct tracer *tracer)
 				return -1;
 			}
 			options->pids[i] = tgid;
-			if (add_traced_process(tracer, tgid, 0, false))
+			target_read_identity(tgid, &identity);
+			if (add_traced_process(tracer, tgid, identity.ppid, false))
 				return -1;
 		}
 		return attach_all(tracer);

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +38,9 @@ int parse_ulong(const char *text, const char *option, unsigned long min,
 	return 0;
 }
 
+/* The maximum of a duration option, about 115 days. */
+#define MAX_DURATION_SECONDS 10000000
+
 int parse_seconds(const char *text, const char *option, uint64_t *ns)
 {
 	double seconds;
@@ -43,9 +48,9 @@ int parse_seconds(const char *text, const char *option, uint64_t *ns)
 
 	errno = 0;
 	seconds = strtod(text, &end);
-	if (errno || end == text || *end || !(seconds > 0) || seconds > 1e7) {
-		p_err("invalid duration '%s' for %s: expected seconds greater than 0, such as 5 or 0.5",
-		      text, option);
+	if (errno || end == text || *end || !(seconds > 0) || seconds > MAX_DURATION_SECONDS) {
+		p_err("invalid duration '%s' for %s: expected seconds greater than 0 and at most %d, "
+		      "such as 5 or 0.5", text, option, MAX_DURATION_SECONDS);
 		return -1;
 	}
 	*ns = (uint64_t)(seconds * 1e9);
@@ -76,10 +81,105 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Follows the symbolic links at the last component of path and stores the
+ * path they end at in target, so a dangling link names the file to create.
+ * Sets *in_place when that file exists and is not a regular file, or when a
+ * link goes through /proc. The /proc/PID/fd links behind /dev/stdout and
+ * /dev/fd/N name open files, which are written through the link and never
+ * replaced.
+ */
+static int resolve_output_path(const char *path, char *target, size_t size, bool *in_place)
+{
+	char link[PATH_MAX], joined[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	ssize_t len;
+	int depth;
+
+	*in_place = false;
+	if (snprintf(target, size, "%s", path) >= (int)size)
+		return -ENAMETOOLONG;
+	for (depth = 0; depth < 40; depth++) {
+		if (!strncmp(target, "/proc/", 6))
+			*in_place = true;
+		if (lstat(target, &st))
+			return errno == ENOENT ? 0 : -errno;
+		if (!S_ISLNK(st.st_mode)) {
+			if (!S_ISREG(st.st_mode))
+				*in_place = true;
+			return S_ISDIR(st.st_mode) ? -EISDIR : 0;
+		}
+		len = readlink(target, link, sizeof(link) - 1);
+		if (len < 0)
+			return -errno;
+		link[len] = '\0';
+
+		/* A relative link is relative to the folder that contains it. */
+		slash = strrchr(target, '/');
+		if (link[0] == '/' || !slash)
+			len = snprintf(joined, sizeof(joined), "%s", link);
+		else
+			len = snprintf(joined, sizeof(joined), "%.*s/%s",
+				       (int)(slash - target), target, link);
+		if (len >= (ssize_t)sizeof(joined) || len >= (ssize_t)size)
+			return -ENAMETOOLONG;
+		memcpy(target, joined, len + 1);
+	}
+	return -ELOOP;
+}
+
+/* Writes to an existing FIFO, device or open file in place, as a shell's '>' does. */
+static int write_file_in_place(const char *path, const char *data, size_t len)
+{
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, data, len);
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+int check_output_path(const char *path)
+{
+	char target[PATH_MAX], folder[PATH_MAX];
+	const char *slash;
+	bool in_place;
+	int err;
+
+	err = resolve_output_path(path, target, sizeof(target), &in_place);
+	if (err)
+		return err;
+	if (in_place)
+		return access(path, W_OK) ? -errno : 0;
+
+	/* The temporary file and the rename need a writable folder. */
+	slash = strrchr(target, '/');
+	if (!slash)
+		snprintf(folder, sizeof(folder), ".");
+	else if (slash == target)
+		snprintf(folder, sizeof(folder), "/");
+	else
+		snprintf(folder, sizeof(folder), "%.*s", (int)(slash - target), target);
+	return access(folder, W_OK | X_OK) ? -errno : 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], target[PATH_MAX];
+	bool in_place;
 	int fd, err;
+
+	err = resolve_output_path(path, target, sizeof(target), &in_place);
+	if (err)
+		return err;
+	if (in_place)
+		return write_file_in_place(path, data, len);
+	/* The link stays, and the file it points to is replaced. */
+	path = target;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
@@ -123,6 +223,74 @@ int json_write_atomic(const char *path, const json_t *root)
 	err = write_file_atomic(path, with_newline, len);
 	free(with_newline);
 	return err;
+}
+
+/*
+ * Returns the length of the UTF-8 sequence that starts at text, or 0 when it
+ * is invalid by RFC 3629: a stray byte, an overlong form, a UTF-16 surrogate
+ * or a value past U+10FFFF.
+ */
+static size_t utf8_sequence_length(const unsigned char *text)
+{
+	unsigned int lead = text[0], code, length, i;
+
+	if (lead < 0x80)
+		return 1;
+	if (lead >= 0xc2 && lead <= 0xdf) {
+		length = 2;
+		code = lead & 0x1f;
+	} else if (lead >= 0xe0 && lead <= 0xef) {
+		length = 3;
+		code = lead & 0x0f;
+	} else if (lead >= 0xf0 && lead <= 0xf4) {
+		length = 4;
+		code = lead & 0x07;
+	} else {
+		return 0;
+	}
+	/* A NUL fails this test, so the loop never reads past the string. */
+	for (i = 1; i < length; i++) {
+		if ((text[i] & 0xc0) != 0x80)
+			return 0;
+		code = code << 6 | (text[i] & 0x3f);
+	}
+	if ((length == 3 && code < 0x800) || (length == 4 && code < 0x10000) ||
+	    (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff)
+		return 0;
+	return length;
+}
+
+json_t *json_string_lossy(const char *text)
+{
+	const unsigned char *in = (const unsigned char *)text;
+	size_t length, i = 0, out = 0;
+	json_t *string;
+	char *fixed;
+
+	string = json_string(text);
+	if (string)
+		return string;
+
+	/* Each invalid byte becomes U+FFFD REPLACEMENT CHARACTER, 3 bytes in UTF-8. */
+	fixed = malloc(strlen(text) * 3 + 1);
+	if (!fixed)
+		return NULL;
+	while (in[i]) {
+		length = utf8_sequence_length(in + i);
+		if (length) {
+			memcpy(fixed + out, in + i, length);
+			i += length;
+			out += length;
+		} else {
+			memcpy(fixed + out, "\xef\xbf\xbd", 3);
+			i++;
+			out += 3;
+		}
+	}
+	fixed[out] = '\0';
+	string = json_string(fixed);
+	free(fixed);
+	return string;
 }
 
 static size_t edit_distance(const char *a, const char *b)

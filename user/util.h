@@ -31,12 +31,28 @@ uint64_t now_ns(void);
 
 /*
  * Writes data to path through a temporary file in the same folder and
- * rename(2), so readers never see a partial file. Returns 0 or -errno.
+ * rename(2), so readers never see a partial file. A symbolic link stays and
+ * the file it points to is replaced. An existing FIFO, device or open file
+ * (/dev/stdout, /dev/fd/N) is written in place instead. Returns 0 or -errno.
  */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
+/*
+ * Checks, before any work, that write_file_atomic() can write path: that its
+ * folder exists and is writable, or that the FIFO or device it names is
+ * writable. Returns 0 or -errno (EISDIR for a directory).
+ */
+int check_output_path(const char *path);
+
 /* Dumps a JSON tree (indented, keys in insertion order) atomically to path. */
 int json_write_atomic(const char *path, const json_t *root);
+
+/*
+ * Returns a JSON string of text, with each byte that is not valid UTF-8
+ * replaced by U+FFFD, where json_string() would reject the whole text.
+ * Returns NULL only when out of memory.
+ */
+json_t *json_string_lossy(const char *text);
 
 /* Returns the candidate closest to word by edit distance, or NULL if none is close. */
 const char *closest_name(const char *word, const char *const *candidates, size_t count);
