@@ -138,7 +138,8 @@ $(OUTPUT)/tests/static_syscalls32: tests/progs/static_syscalls.c
 
 # Prints syscall_scan()'s JSON for a program, for the static system call tests.
 SYSCALL_SCAN_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard analysis/syscall_*.c) \
-	tests/unit/syscall_scan_test.c user/log.c user/syscalls.c user/util.c) \
+	analysis/result_cache.c tests/unit/syscall_scan_test.c user/log.c user/syscalls.c \
+	user/util.c) \
 	$(OUTPUT)/gen/syscall_names.o $(OUTPUT)/gen/errno_names.o
 test-progs: $(OUTPUT)/tests/syscall_scan_test
 $(OUTPUT)/tests/syscall_scan_test: $(SYSCALL_SCAN_TEST_OBJS) | $(OUTPUT)/tests

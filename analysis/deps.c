@@ -19,6 +19,7 @@
 #include "elf_reader.h"
 #include "ldso.h"
 #include "log.h"
+#include "result_cache.h"
 #include "syscall_sites.h"
 
 /* Linux follows at most this many nested "#!" interpreters (binfmt_script). */
@@ -29,6 +30,8 @@ int static_context_open(struct static_context *context, const struct static_opti
 	char error[512];
 
 	memset(context, 0, sizeof(*context));
+	if (options->no_cache)
+		result_cache_disable();
 	context->cache = ld_cache_load(options->cache_file, error, sizeof(error));
 	if (!context->cache)
 		p_warn("%s; libraries are searched without the loader cache", error);

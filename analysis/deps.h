@@ -23,6 +23,7 @@ struct static_options {
 	const char *dpkg_dir;		/* dpkg's admin directory */
 	bool packages;			/* look up Debian packages */
 	bool syscalls;			/* run the static system call scan */
+	bool no_cache;			/* neither read nor write the on-disk analysis cache */
 };
 
 /* Databases read once and shared by every program analysed. */

@@ -24,6 +24,7 @@ enum {
 	OPT_DPKG_DIR,
 	OPT_NO_PACKAGES,
 	OPT_NO_SYSCALLS,
+	OPT_NO_CACHE,
 	OPT_GRAPHS,
 	OPT_BATCH,
 	OPT_JSON,
@@ -83,6 +84,8 @@ static void print_help(FILE *out)
 "  --dpkg-dir DIR        dpkg database directory (default /var/lib/dpkg)\n"
 "  --no-packages         skip the Debian package lookup\n"
 "  --no-syscalls         skip the static system call scan\n"
+"  --no-cache            neither read nor write the analysis cache\n"
+"                        ($XDG_CACHE_HOME/uniscope, or ~/.cache/uniscope)\n"
 "  --batch SOURCE        analyse every file in directory SOURCE, or every\n"
 "                        path or name listed (one a line) in file SOURCE\n"
 "  -j, --jobs N          programs analysed in parallel with --batch (1-256)\n"
@@ -109,6 +112,7 @@ static int parse_args(int argc, char **argv, struct deps_args *args)
 		{ "dpkg-dir", required_argument, NULL, OPT_DPKG_DIR },
 		{ "no-packages", no_argument, NULL, OPT_NO_PACKAGES },
 		{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "test-file", required_argument, NULL, OPT_TEST_FILE },
@@ -181,6 +185,9 @@ static int parse_args(int argc, char **argv, struct deps_args *args)
 			break;
 		case OPT_NO_SYSCALLS:
 			args->options.syscalls = false;
+			break;
+		case OPT_NO_CACHE:
+			args->options.no_cache = true;
 			break;
 		case OPT_BATCH:
 			args->batch = optarg;

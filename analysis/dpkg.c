@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 
 #include "dpkg.h"
+#include "log.h"
+#include "result_cache.h"
 
 /* Entries of an open-addressing hash table from strings to indexes. */
 struct string_index {
@@ -47,6 +49,17 @@ struct dpkg_db {
 	size_t list_count;
 	struct string_index by_path;		/* path -> list file, once indexed */
 	bool indexed;
+
+	char *native;				/* dpkg's own architecture, or NULL */
+	/*
+	 * Read from the on-disk cache: package fields and list owners point
+	 * into the mapped entry, and the path index is its sorted table.
+	 */
+	struct result_cache_entry cache_entry;
+	const char *pool;
+	size_t pool_size;
+	const uint8_t *path_table;		/* path_count pairs of u32: path offset, list */
+	size_t path_count;
 };
 
 static uint64_t hash_string(const char *text)
@@ -288,7 +301,7 @@ static char *native_architecture(const char *status)
 static int parse_status(struct dpkg_db *db, const char *status)
 {
 	struct dpkg_package package = { 0 };
-	char *native = native_architecture(status);
+	const char *native = db->native = native_architecture(status);
 	const char *line = status;
 	bool installed = false;
 	int err = 0;
@@ -310,7 +323,6 @@ static int parse_status(struct dpkg_db *db, const char *status)
 		line = line[length] ? line + length + 1 : NULL;
 	}
 	free_package(&package);
-	free(native);
 	return err;
 }
 
@@ -400,6 +412,8 @@ int dpkg_db_index_files(struct dpkg_db *db)
 {
 	size_t list, size;
 
+	if (db->indexed)
+		return 0;
 	for (list = 0; list < db->list_count; list++) {
 		char *line, *data = read_list(db, list, &size);
 
@@ -422,18 +436,248 @@ int dpkg_db_index_files(struct dpkg_db *db)
 	return 0;
 }
 
+/*
+ * On-disk cache of the parsed database: the packages in status file order,
+ * the owner of each list and a table of every listed path, sorted, with its
+ * list. Its key is the status file and the modification time of info/,
+ * which changes whenever dpkg adds, replaces or removes a list, because it
+ * writes each list under a new name and renames it.
+ */
+#define DPKG_CACHE_FORMAT 1
+#define DPKG_CACHE_KIND "dpkg"
+
+/* Computes the cache key and entry path. Returns 0, or -1 when nothing is cached. */
+static int cache_key(const char *admin_dir, const char *status_path, struct result_cache_key *key,
+		     char *entry_path, size_t size)
+{
+	struct result_cache_key admin_key;
+	char info[PATH_MAX];
+	struct stat st;
+
+	if (!result_cache_enabled() || stat(status_path, &st))
+		return -1;
+	result_cache_key_from_stat(key, &st);
+	if (snprintf(info, sizeof(info), "%s/info", admin_dir) < (int)sizeof(info) &&
+	    !stat(info, &st))
+		key->extra = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + st.st_mtim.tv_nsec;
+	/* One entry per admin directory: a new status file replaces it. */
+	if (stat(admin_dir, &st))
+		return -1;
+	result_cache_key_from_stat(&admin_key, &st);
+	return result_cache_entry_path(DPKG_CACHE_KIND, &admin_key, entry_path, size);
+}
+
+static const struct dpkg_db *sorting_db;
+
+static int compare_paths(const void *a, const void *b)
+{
+	return strcmp(sorting_db->by_path.keys[*(const uint32_t *)a],
+		      sorting_db->by_path.keys[*(const uint32_t *)b]);
+}
+
+static void put_string(struct result_buffer *out, struct result_strings *strings,
+		       const char *text)
+{
+	result_buffer_u32(out, result_strings_add(strings, text));
+}
+
+/* Encodes an indexed database into payload. Returns 0 or -1 (out of memory). */
+static int encode_db(const struct dpkg_db *db, struct result_buffer *payload)
+{
+	struct result_strings strings = { 0 };
+	struct result_buffer body = { 0 };
+	uint32_t *slots = malloc((db->by_path.count + 1) * sizeof(*slots));
+	size_t i, count = 0;
+	int err;
+
+	if (!slots)
+		return -1;
+	for (i = 0; i < db->by_path.capacity; i++)
+		if (db->by_path.keys[i])
+			slots[count++] = i;
+	sorting_db = db;
+	qsort(slots, count, sizeof(*slots), compare_paths);
+
+	put_string(&body, &strings, db->native);
+	result_buffer_u64(&body, db->package_count);
+	for (i = 0; i < db->package_count; i++) {
+		const struct dpkg_package *package = &db->packages[i];
+
+		put_string(&body, &strings, package->name);
+		put_string(&body, &strings, package->architecture);
+		put_string(&body, &strings, package->version);
+		put_string(&body, &strings, package->depends);
+		put_string(&body, &strings, package->pre_depends);
+		put_string(&body, &strings, package->provides);
+	}
+	result_buffer_u64(&body, db->list_count);
+	for (i = 0; i < db->list_count; i++)
+		put_string(&body, &strings, db->list_owners[i]);
+	result_buffer_u64(&body, count);
+	for (i = 0; i < count; i++) {
+		put_string(&body, &strings, db->by_path.keys[slots[i]]);
+		result_buffer_u32(&body, db->by_path.values[slots[i]]);
+	}
+	free(slots);
+
+	result_buffer_u64(payload, strings.pool.size);
+	result_buffer_put(payload, strings.pool.data, strings.pool.size);
+	result_buffer_put(payload, body.data, body.size);
+	err = strings.pool.failed || body.failed || payload->failed ? -1 : 0;
+	result_strings_free(&strings);
+	free(body.data);
+	return err;
+}
+
+/* Reads a string reference of the payload. Sets *bad when it points outside the pool. */
+static const char *get_string(struct dpkg_db *db, struct result_reader *reader, bool *bad)
+{
+	uint32_t offset = result_reader_u32(reader);
+
+	if (offset == RESULT_STRING_NONE)
+		return NULL;
+	if (offset >= db->pool_size) {
+		*bad = true;
+		return NULL;
+	}
+	return db->pool + offset;
+}
+
+/* Fills db from a cache entry. Returns NULL, or what is inconsistent in it. */
+static const char *decode_db(struct dpkg_db *db, const struct result_cache_entry *entry)
+{
+	struct result_reader reader = { .data = entry->payload, .size = entry->payload_size };
+	uint64_t count, pool_size = result_reader_u64(&reader);
+	const char *native;
+	bool bad = false;
+	size_t i;
+
+	db->pool = result_reader_skip(&reader, pool_size);
+	db->pool_size = pool_size;
+	if (!db->pool || (pool_size && db->pool[pool_size - 1]))
+		return "string pool truncated";
+	native = get_string(db, &reader, &bad);
+	if (native && !(db->native = strdup(native)))
+		return "out of memory";
+
+	count = result_reader_u64(&reader);
+	if (count > (reader.size - reader.offset) / (6 * sizeof(uint32_t)))
+		return "package count larger than the payload";
+	db->packages = calloc(count + 1, sizeof(*db->packages));
+	if (!db->packages)
+		return "out of memory";
+	db->package_count = count;
+	for (i = 0; i < count && !bad; i++) {
+		struct dpkg_package *package = &db->packages[i];
+
+		package->name = (char *)get_string(db, &reader, &bad);
+		package->architecture = (char *)get_string(db, &reader, &bad);
+		package->version = (char *)get_string(db, &reader, &bad);
+		package->depends = (char *)get_string(db, &reader, &bad);
+		package->pre_depends = (char *)get_string(db, &reader, &bad);
+		package->provides = (char *)get_string(db, &reader, &bad);
+		if (!package->name)
+			return "package without name";
+		if (index_put(&db->by_name, package->name, i, is_preferred(package, db->native)))
+			return "out of memory";
+	}
+
+	count = result_reader_u64(&reader);
+	if (count > (reader.size - reader.offset) / sizeof(uint32_t))
+		return "list count larger than the payload";
+	db->list_names = calloc(count + 1, sizeof(char *));
+	db->list_owners = calloc(count + 1, sizeof(char *));
+	db->list_buffers = calloc(count + 1, sizeof(char *));
+	if (!db->list_names || !db->list_owners || !db->list_buffers)
+		return "out of memory";
+	db->list_count = count;
+	for (i = 0; i < count && !bad; i++)
+		if (!(db->list_owners[i] = (char *)get_string(db, &reader, &bad)))
+			return "list without owner";
+
+	db->path_count = result_reader_u64(&reader);
+	db->path_table = result_reader_skip(&reader, db->path_count * 2 * sizeof(uint32_t));
+	if (bad)
+		return "string offset outside the pool";
+	if (reader.failed || !db->path_table)
+		return "payload truncated";
+	if (reader.offset != reader.size)
+		return "bytes left after the payload";
+	if (parse_provides(db))
+		return "out of memory";
+	db->indexed = true;
+	return NULL;
+}
+
+/* Opens the database from its cache entry. Returns NULL on a miss or a damaged entry. */
+static struct dpkg_db *open_cached(const char *admin_dir, const char *entry_path,
+				   const struct result_cache_key *key)
+{
+	struct result_cache_entry entry;
+	const char *problem;
+	struct dpkg_db *db;
+	char reason[128];
+
+	switch (result_cache_read(entry_path, DPKG_CACHE_FORMAT, key, &entry, reason,
+				  sizeof(reason))) {
+	case RESULT_CACHE_HIT:
+		break;
+	case RESULT_CACHE_DAMAGED:
+		result_cache_warn_damaged(entry_path, reason);
+		return NULL;
+	default:
+		return NULL;
+	}
+	db = calloc(1, sizeof(*db));
+	if (!db) {
+		result_cache_release(&entry);
+		return NULL;
+	}
+	db->cache_entry = entry;
+	snprintf(db->info_dir, sizeof(db->info_dir), "%s/info", admin_dir);
+	problem = decode_db(db, &entry);
+	if (problem) {
+		result_cache_warn_damaged(entry_path, problem);
+		dpkg_db_free(db);
+		return NULL;
+	}
+	p_debug("dpkg database read from the cache entry '%s'", entry_path);
+	return db;
+}
+
+/* Indexes every list of a freshly read database and stores it in the cache. */
+static void store_cached(struct dpkg_db *db, const char *entry_path,
+			 const struct result_cache_key *key)
+{
+	struct result_buffer payload = { 0 };
+
+	if (dpkg_db_index_files(db) || encode_db(db, &payload)) {
+		free(payload.data);
+		return;
+	}
+	result_cache_write(entry_path, DPKG_CACHE_FORMAT, key, payload.data, payload.size);
+	free(payload.data);
+}
+
 struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_size)
 {
-	struct dpkg_db *db = calloc(1, sizeof(*db));
-	char path[PATH_MAX];
+	struct result_cache_key key;
+	char path[PATH_MAX], entry_path[PATH_MAX];
+	struct dpkg_db *db;
+	bool cached;
 	char *status;
 	size_t size;
 
+	snprintf(path, sizeof(path), "%s/status", admin_dir);
+	cached = !cache_key(admin_dir, path, &key, entry_path, sizeof(entry_path));
+	if (cached && (db = open_cached(admin_dir, entry_path, &key)))
+		return db;
+
+	db = calloc(1, sizeof(*db));
 	if (!db) {
 		snprintf(error, error_size, "out of memory");
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "%s/status", admin_dir);
 	status = read_whole_file(path, &size);
 	if (!status) {
 		snprintf(error, error_size,
@@ -450,6 +694,8 @@ struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_si
 		return NULL;
 	}
 	free(status);
+	if (cached)
+		store_cached(db, entry_path, &key);
 	return db;
 }
 
@@ -459,7 +705,7 @@ void dpkg_db_free(struct dpkg_db *db)
 
 	if (!db)
 		return;
-	for (i = 0; i < db->package_count; i++)
+	for (i = 0; !db->pool && i < db->package_count; i++)
 		free_package(&db->packages[i]);
 	free(db->packages);
 	for (i = 0; i < db->by_provided.capacity; i++)
@@ -468,13 +714,16 @@ void dpkg_db_free(struct dpkg_db *db)
 	index_free(&db->by_provided);
 	for (i = 0; i < db->list_count; i++) {
 		free(db->list_names[i]);
-		free(db->list_owners[i]);
+		if (!db->pool)
+			free(db->list_owners[i]);
 		free(db->list_buffers[i]);
 	}
 	free(db->list_names);
 	free(db->list_owners);
 	free(db->list_buffers);
 	index_free(&db->by_path);
+	free(db->native);
+	result_cache_release(&db->cache_entry);
 	free(db);
 }
 
@@ -586,14 +835,47 @@ static void scan_lists(const struct dpkg_db *db, struct owner_search *search)
 	}
 }
 
+/*
+ * Binary search of the cached path table. The entry's hash guards its
+ * contents, and every offset is checked before it is used.
+ */
+static bool table_get(const struct dpkg_db *db, const char *path, uint32_t *list)
+{
+	size_t low = 0, high = db->path_count;
+	uint32_t pair[2];
+	int order;
+
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+
+		memcpy(pair, db->path_table + mid * sizeof(pair), sizeof(pair));
+		if (pair[0] >= db->pool_size || pair[1] >= db->list_count)
+			return false;
+		order = strcmp(db->pool + pair[0], path);
+		if (!order) {
+			*list = pair[1];
+			return true;
+		}
+		if (order < 0)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return false;
+}
+
 static void lookup_index(const struct dpkg_db *db, struct owner_search *search)
 {
 	uint32_t list;
 	size_t i;
 
-	for (i = 0; i < search->name_count; i++)
-		if (search->names[i][0] && index_get(&db->by_path, search->names[i], &list))
+	for (i = 0; i < search->name_count; i++) {
+		if (!search->names[i][0])
+			continue;
+		if (db->pool ? table_get(db, search->names[i], &list) :
+			       index_get(&db->by_path, search->names[i], &list))
 			search->found[i] = list;
+	}
 }
 
 int dpkg_owners(const struct dpkg_db *db, const char *const *paths, size_t count,

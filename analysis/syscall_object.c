@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +112,8 @@ static int read_image(struct syscall_object *object)
 	close(fd);
 	object->size = st.st_size;
 	object->mtime = st.st_mtim;
+	object->file_status = st;
+	object->image_size = st.st_size;
 	return 0;
 }
 
@@ -1365,7 +1368,7 @@ struct syscall_object *syscall_object_load(const char *path)
 
 size_t syscall_object_memory(const struct syscall_object *object)
 {
-	size_t bytes = sizeof(*object) + object->size, i;
+	size_t bytes = sizeof(*object) + object->image_size, i;
 
 	bytes += object->func_count * sizeof(*object->funcs);
 	bytes += object->site_count * sizeof(*object->sites);
@@ -1383,10 +1386,14 @@ void syscall_object_free(struct syscall_object *object)
 
 	if (!object)
 		return;
-	for (i = 0; i < object->func_count; i++) {
-		free(object->funcs[i].callees);
-		free(object->funcs[i].imports);
+	for (i = 0; object->funcs && i < object->func_count; i++) {
+		if (!object->callee_block)
+			free(object->funcs[i].callees);
+		if (!object->import_block)
+			free(object->funcs[i].imports);
 	}
+	free(object->callee_block);
+	free(object->import_block);
 	free(object->funcs);
 	free(object->insns);
 	free(object->jumps);
@@ -1398,7 +1405,10 @@ void syscall_object_free(struct syscall_object *object)
 	free(object->interpreter);
 	if (object->elf)
 		elf_end(object->elf);
-	free(object->image);
+	if (object->image_mapped)
+		munmap(object->image, object->image_size);
+	else
+		free(object->image);
 	free(object->path);
 	free(object);
 }

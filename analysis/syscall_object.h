@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -69,20 +70,24 @@ struct insn {
 	uint64_t target;	/* branch target, or the slot of FLOW_*_MEM */
 	uint16_t writes;	/* bit per reg_family written */
 	uint8_t size;
-	uint8_t flow;		/* enum insn_flow */
-	uint8_t move;		/* enum insn_move */
+	/* Bit-fields keep an instruction at 48 bytes: a large library has millions. */
+	uint8_t flow:4;		/* enum insn_flow */
+	uint8_t move:2;		/* enum insn_move */
 	uint8_t dst;		/* reg_family of a move */
 	uint8_t src;		/* reg_family a MOVE_REG copies */
-	bool ref_is_load;	/* ref is read from (a slot), not just computed */
-	bool ref_is_guess;	/* ref may be no address: keep it only on a function start */
-	bool compat32;		/* int 0x80 or sysenter in 64-bit code: an i386 call number */
-	bool is_nop;		/* padding: when nothing jumps to it, paths through it are dead */
-	bool sp_unknown;	/* changes the stack pointer in a way not tracked */
+	uint8_t stack_op:3;	/* enum stack_op */
+	bool ref_is_load:1;	/* ref is read from (a slot), not just computed */
+	bool ref_is_guess:1;	/* ref may be no address: keep it only on a function start */
+	bool compat32:1;	/* int 0x80 or sysenter in 64-bit code: an i386 call number */
+	bool is_nop:1;		/* padding: when nothing jumps to it, paths through it are dead */
+	bool sp_unknown:1;	/* changes the stack pointer in a way not tracked */
+	uint8_t stack_reg;	/* reg_family loaded, stored or pushed */
 	int32_t sp_delta;	/* change of the stack pointer: push, pop, add or sub of a constant */
 	int32_t stack_offset;	/* offset above the stack pointer of a stack load or store */
-	uint8_t stack_op;	/* enum stack_op */
-	uint8_t stack_reg;	/* reg_family loaded, stored or pushed */
 };
+
+_Static_assert(FLOW_SYSCALL < 16 && MOVE_REG < 4 && STACK_PUSH_OTHER < 8,
+	       "an enum outgrew its bit-field in struct insn");
 
 struct func {
 	uint64_t addr;
@@ -140,8 +145,9 @@ struct export {
 struct syscall_object {
 	char *path;
 	const char *base_name;	/* last component of path */
-	off_t size;		/* size and mtime of the file read, the cache key with path */
+	off_t size;		/* size and mtime of the file read, the in-memory cache key */
 	struct timespec mtime;
+	struct stat file_status;	/* of the file read: the key of its on-disk cache entry */
 
 	char error[256];	/* set when the object could not be analysed */
 	enum syscall_table table;
@@ -170,8 +176,18 @@ struct syscall_object {
 	uint64_t *unrecovered_addrs;	/* first ones, for the report */
 	size_t unrecovered_addr_count;
 
-	void *image;		/* the whole file; every name points into it */
+	/*
+	 * The whole file while it is analysed, then the string pool of the
+	 * compact form (a cache entry mapped, or a malloc'd payload): every name
+	 * points into it.
+	 */
+	void *image;
+	size_t image_size;
+	bool image_mapped;	/* image is a mapping to munmap, not a malloc'd block */
 	void *elf;		/* libelf handle over image */
+	/* Compact form: all callees and all imports in one block each, not per function. */
+	uint32_t *callee_block;
+	const char **import_block;
 	uint64_t last_scan;	/* number of the last scan that used it, for cache eviction */
 };
 
@@ -200,6 +216,13 @@ int syscall_object_find_sites(struct syscall_object *object);
 
 /* Reads and analyses path. Returns NULL on allocation failure only; a bad ELF sets ->error. */
 struct syscall_object *syscall_object_load(const char *path);
+
+/*
+ * Returns the analysed object of path in its compact form: read from the
+ * on-disk cache when an entry matches st (the file's current status), else
+ * analysed and stored there. Returns NULL on allocation failure only.
+ */
+struct syscall_object *syscall_cache_object(const char *path, const struct stat *st);
 
 void syscall_object_free(struct syscall_object *object);
 

@@ -6,7 +6,8 @@
  * entry). So is whatever these call directly or through PLT and GOT slots,
  * or take the address of. The set is the union of the call numbers recovered
  * in the reachable functions. Analysed objects stay cached for the whole
- * process, keyed by path, size and modification time.
+ * process, keyed by path, size and modification time, and on disk
+ * (syscall_cache.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -77,8 +78,7 @@ static struct syscall_object *cached_object(const char *path)
 		break;
 	}
 
-	p_debug("syscall scan: analysing %s", path);
-	object = syscall_object_load(path);
+	object = syscall_cache_object(path, &st);
 	if (!object)
 		return NULL;
 	if (cache_count == cache_capacity) {
@@ -111,9 +111,22 @@ struct scan_object {
 	uint32_t *import_target_counts;	/* per function: count of pairs */
 };
 
+/*
+ * Definitions of each import name met in the scan, in every object. They are
+ * found once per name, and an open addressing table maps the name to them.
+ */
+struct name_targets {
+	const char **names;	/* NULL when the slot is free */
+	uint32_t *firsts, *counts;	/* first pair in pairs, and count of pairs */
+	size_t capacity, count;
+	uint32_t *pairs;	/* object index and function index */
+	size_t pair_count, pair_capacity;
+};
+
 struct scan {
 	struct scan_object *objects;
 	size_t object_count;
+	struct name_targets definitions;
 	uint32_t *queue;	/* pairs of object index and function index */
 	size_t queue_count, queue_capacity;
 	uint32_t *targets;	/* pairs of object index and function index of resolved imports */
@@ -273,6 +286,119 @@ static int add_target(struct scan *scan, uint32_t object_index, uint32_t func)
 	return 0;
 }
 
+static uint64_t hash_name(const char *name)
+{
+	uint64_t hash = 14695981039346656037ull;	/* FNV-1a */
+
+	while (*name) {
+		hash ^= (unsigned char)*name++;
+		hash *= 1099511628211ull;
+	}
+	return hash;
+}
+
+static int definitions_grow(struct name_targets *table)
+{
+	struct name_targets bigger = { 0 };
+	size_t i, slot;
+
+	bigger.capacity = table->capacity ? table->capacity * 2 : 1024;
+	bigger.names = calloc(bigger.capacity, sizeof(*bigger.names));
+	bigger.firsts = malloc(bigger.capacity * sizeof(*bigger.firsts));
+	bigger.counts = malloc(bigger.capacity * sizeof(*bigger.counts));
+	if (!bigger.names || !bigger.firsts || !bigger.counts) {
+		free(bigger.names);
+		free(bigger.firsts);
+		free(bigger.counts);
+		return -1;
+	}
+	for (i = 0; i < table->capacity; i++) {
+		if (!table->names[i])
+			continue;
+		slot = hash_name(table->names[i]) & (bigger.capacity - 1);
+		while (bigger.names[slot])
+			slot = (slot + 1) & (bigger.capacity - 1);
+		bigger.names[slot] = table->names[i];
+		bigger.firsts[slot] = table->firsts[i];
+		bigger.counts[slot] = table->counts[i];
+	}
+	free(table->names);
+	free(table->firsts);
+	free(table->counts);
+	table->names = bigger.names;
+	table->firsts = bigger.firsts;
+	table->counts = bigger.counts;
+	table->capacity = bigger.capacity;
+	return 0;
+}
+
+static int add_definition(struct name_targets *table, uint32_t object_index, uint32_t func)
+{
+	uint32_t *grown;
+
+	if (table->pair_count + 2 > table->pair_capacity) {
+		table->pair_capacity = table->pair_capacity ? table->pair_capacity * 2 : 1024;
+		grown = realloc(table->pairs, table->pair_capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		table->pairs = grown;
+	}
+	table->pairs[table->pair_count++] = object_index;
+	table->pairs[table->pair_count++] = func;
+	return 0;
+}
+
+/*
+ * Finds every definition of name, all versions in every object in object
+ * order, the first time the scan meets name. Stores where its pairs start
+ * in definitions.pairs and their count. Returns 0 or -1.
+ */
+static int find_definitions(struct scan *scan, const char *name, uint32_t *first,
+			    uint32_t *count)
+{
+	struct name_targets *table = &scan->definitions;
+	const struct export *export;
+	size_t slot, i;
+
+	if ((table->count + 1) * 2 > table->capacity && definitions_grow(table))
+		return -1;
+	slot = hash_name(name) & (table->capacity - 1);
+	while (table->names[slot]) {
+		if (table->names[slot] == name || !strcmp(table->names[slot], name)) {
+			*first = table->firsts[slot];
+			*count = table->counts[slot];
+			return 0;
+		}
+		slot = (slot + 1) & (table->capacity - 1);
+	}
+	*first = table->pair_count;
+	for (i = 0; i < scan->object_count; i++) {
+		const struct syscall_object *object = scan->objects[i].object;
+
+		if (object->error[0])
+			continue;
+		export = syscall_object_find_export(object, name);
+		for (; export && export < object->exports + object->export_count &&
+		       !strcmp(export->name, name); export++)
+			if (add_definition(table, i, export->func))
+				return -1;
+	}
+	*count = (table->pair_count - *first) / 2;
+	table->names[slot] = name;
+	table->firsts[slot] = *first;
+	table->counts[slot] = *count;
+	table->count++;
+	return 0;
+}
+
+static void definitions_free(struct name_targets *table)
+{
+	free(table->names);
+	free(table->firsts);
+	free(table->counts);
+	free(table->pairs);
+}
+
 /*
  * Resolves the imports of one function to every definition in every object,
  * once per scan, because the reachability walk and the component summary
@@ -283,22 +409,17 @@ static int resolve_imports(struct scan *scan, uint32_t object_index, uint32_t fu
 	struct scan_object *entry = &scan->objects[object_index];
 	const struct func *func = &entry->object->funcs[func_index];
 	size_t first = scan->target_count, i, j;
-	const struct export *export;
+	uint32_t pair, count;
 
 	if (entry->import_targets[func_index] != IMPORTS_NOT_RESOLVED)
 		return 0;
 	for (i = 0; i < func->import_count; i++) {
-		for (j = 0; j < scan->object_count; j++) {
-			const struct syscall_object *object = scan->objects[j].object;
-
-			if (object->error[0])
-				continue;
-			export = syscall_object_find_export(object, func->imports[i]);
-			for (; export && export < object->exports + object->export_count &&
-			       !strcmp(export->name, func->imports[i]); export++)
-				if (add_target(scan, j, export->func))
-					return -1;
-		}
+		if (find_definitions(scan, func->imports[i], &pair, &count))
+			return -1;
+		for (j = 0; j < count; j++, pair += 2)
+			if (add_target(scan, scan->definitions.pairs[pair],
+				       scan->definitions.pairs[pair + 1]))
+				return -1;
 	}
 	entry->import_targets[func_index] = first;
 	entry->import_target_counts[func_index] = scan->target_count - first;
@@ -360,22 +481,31 @@ static int reach_roots(struct scan *scan, const struct syscall_scan_input *input
 	return 0;
 }
 
-/* Returns the argument location of the first dispatcher defined as name, or LOC_NONE. */
-static uint16_t imported_dispatcher(const struct scan *scan, const char *name)
+/*
+ * Returns the argument location of the first dispatcher defined as name, or
+ * LOC_NONE. Only the first definition of name in each object counts.
+ */
+static int imported_dispatcher(struct scan *scan, const char *name, uint16_t *loc)
 {
-	const struct export *export;
-	size_t i;
+	uint32_t pair, count, previous = UINT32_MAX;
 
-	for (i = 0; i < scan->object_count; i++) {
-		const struct syscall_object *object = scan->objects[i].object;
+	*loc = LOC_NONE;
+	if (find_definitions(scan, name, &pair, &count))
+		return -1;
+	for (; count; count--, pair += 2) {
+		uint32_t object_index = scan->definitions.pairs[pair];
+		const struct func *func = &scan->objects[object_index].object->
+					  funcs[scan->definitions.pairs[pair + 1]];
 
-		if (object->error[0])
+		if (object_index == previous)
 			continue;
-		export = syscall_object_find_export(object, name);
-		if (export && object->funcs[export->func].dispatch_loc != LOC_NONE)
-			return object->funcs[export->func].dispatch_loc;
+		previous = object_index;
+		if (func->dispatch_loc != LOC_NONE) {
+			*loc = func->dispatch_loc;
+			return 0;
+		}
 	}
-	return LOC_NONE;
+	return 0;
 }
 
 /* Places and counts per call number, turned into JSON at the end. */
@@ -461,7 +591,8 @@ static int collect_imported_dispatch(struct scan *scan, struct found *found,
 
 		if (!entry->reached[call->func])
 			continue;
-		dispatch_loc = imported_dispatcher(scan, call->name);
+		if (imported_dispatcher(scan, call->name, &dispatch_loc))
+			return -1;
 		if (dispatch_loc == LOC_NONE)
 			continue;
 		/* TODO: a dispatcher of another object taking the number in a later argument. */
@@ -708,34 +839,31 @@ static int summary_build(struct scan *scan, struct summary *summary)
 	for (i = 0; i < scan->object_count; i++)
 		for (j = 0; j < scan->objects[i].object->func_count; j++)
 			summary->node_object[summary->base[i] + j] = i;
-
-	for (i = 0; i < count; i++)
-		if (summary->index[i] == SUMMARY_NONE && summary_walk(scan, summary, i))
-			return -1;
 	return 0;
 }
 
-/* Adds to set the numbers reachable from every definition of name. */
-static void import_numbers(const struct scan *scan, const struct summary *summary,
-			   const char *name, uint64_t *set)
+/*
+ * Adds to set the numbers reachable from every definition of name. The
+ * components are computed on demand, from the definitions only, because
+ * whatever they reach is all a definition's set depends on.
+ */
+static int import_numbers(struct scan *scan, struct summary *summary, const char *name,
+			  uint64_t *set)
 {
-	const struct export *export;
-	size_t i, w;
+	uint32_t pair, count, node;
+	size_t w;
 
-	for (i = 0; i < scan->object_count; i++) {
-		const struct syscall_object *object = scan->objects[i].object;
-
-		if (object->error[0])
-			continue;
-		export = syscall_object_find_export(object, name);
-		for (; export && export < object->exports + object->export_count &&
-		       !strcmp(export->name, name); export++) {
-			uint32_t component = summary->component[summary->base[i] + export->func];
-
-			for (w = 0; w < SYSCALL_SET_WORDS; w++)
-				set[w] |= summary->sets[component][w];
-		}
+	if (find_definitions(scan, name, &pair, &count))
+		return -1;
+	for (; count; count--, pair += 2) {
+		node = summary->base[scan->definitions.pairs[pair]] +
+		       scan->definitions.pairs[pair + 1];
+		if (summary->index[node] == SUMMARY_NONE && summary_walk(scan, summary, node))
+			return -1;
+		for (w = 0; w < SYSCALL_SET_WORDS; w++)
+			set[w] |= summary->sets[summary->component[node]][w];
 	}
+	return 0;
 }
 
 /*
@@ -758,7 +886,11 @@ static json_t *import_sets(struct scan *scan, const struct syscall_scan_input *i
 	for (i = 0; i < input->import_count; i++) {
 		uint64_t set[SYSCALL_SET_WORDS] = { 0 };
 
-		import_numbers(scan, &summary, input->imports[i], set);
+		if (import_numbers(scan, &summary, input->imports[i], set)) {
+			json_decref(result);
+			summary_free(&summary);
+			return NULL;
+		}
 		if (!set_size(set))
 			continue;
 		json_object_set_new(result, input->imports[i], set_to_names(set, table));
@@ -905,6 +1037,7 @@ static void free_scan(struct scan *scan, struct found *found, json_t **imports_o
 	free(scan->objects);
 	free(scan->queue);
 	free(scan->targets);
+	definitions_free(&scan->definitions);
 }
 
 json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size)

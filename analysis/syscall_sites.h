@@ -24,9 +24,11 @@ struct syscall_scan_input {
  * or NULL and a message in error. The shape is described in
  * docs/deps-static-syscalls.md.
  *
- * NOTE: not thread-safe. Analysed objects stay cached in the process: the
- * file, its functions and their edges, 3 MB for glibc 2.36's x86-64
- * libc.so.6. Between scans the least recently used ones are freed beyond 512 MiB.
+ * NOTE: not thread-safe. Analysed objects stay cached in the process in
+ * their compact form (functions, edges, sites and names: about 2 MB for
+ * glibc 2.36's x86-64 libc.so.6), and on disk unless result_cache_disable()
+ * was called. Between scans the least recently used ones are freed beyond
+ * 512 MiB.
  */
 json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size);
 

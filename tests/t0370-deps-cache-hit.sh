@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# On-disk analysis cache: the first run fills it, the next run reads every
+# object and the dpkg database from it and writes the same report, and
+# --no-cache neither reads nor writes it.
+. "$(dirname "$0")/lib.sh"
+export XDG_CACHE_HOME=$WORK/cache
+program=$PROGS/static_syscalls
+entries=$XDG_CACHE_HOME/uniscope
+
+check_status "cold run" 0 "$UNISCOPE" -vv deps --static -q -o "$WORK/cold.json" "$program"
+check_grep "cold run analyses the program" "syscall scan: analysing $program" "$WORK/out"
+# The program, libc and the dynamic loader at least.
+check_ge "one entry per analysed object" 3 "$(find "$entries/syscalls" -type f | wc -l)"
+check_eq "one dpkg entry" 1 "$(find "$entries/dpkg" -type f | wc -l)"
+check_eq "no temporary file left" "" "$(find "$entries" -name '*.??????')"
+
+check_status "warm run" 0 "$UNISCOPE" -vv deps --static -q -o "$WORK/warm.json" "$program"
+check_no_grep "warm run analyses nothing" "syscall scan: analysing" "$WORK/out"
+check_grep "warm run reads the program" "syscall scan: $program read from the cache" "$WORK/out"
+check_grep "warm run reads dpkg" "dpkg database read from the cache" "$WORK/out"
+check_status "warm report identical" 0 cmp "$WORK/cold.json" "$WORK/warm.json"
+check_json "warm report has the direct call" "$WORK/warm.json" \
+	'.static_syscalls.system_calls.getppid.sources[0] | startswith("program:")'
+check_json "warm report has the libc wrapper" "$WORK/warm.json" \
+	'.static_syscalls.system_calls | has("umask")'
+check_json "warm report has the package" "$WORK/warm.json" \
+	'.packages.owners | to_entries | map(.value) | index("libc6") != null'
+
+rm -rf "$XDG_CACHE_HOME"
+check_status "run without cache" 0 "$UNISCOPE" -vv deps --static --no-cache -q \
+	-o "$WORK/uncached.json" "$program"
+check_grep "no-cache analyses the program" "syscall scan: analysing $program" "$WORK/out"
+check_eq "no-cache writes nothing" "no" "$([ -e "$entries" ] && echo yes || echo no)"
+check_status "no-cache report identical" 0 cmp "$WORK/cold.json" "$WORK/uncached.json"
+
+# A batch shares the entries too: its reports match the single runs.
+printf '%s\n' "$program" /usr/bin/true > "$WORK/list"
+check_status "batch fills the cache" 0 "$UNISCOPE" deps --static -q --batch "$WORK/list" \
+	-o "$WORK/batch1" -j 2
+check_status "batch reads the cache" 0 "$UNISCOPE" -vv deps --static -q --batch "$WORK/list" \
+	-o "$WORK/batch2" -j 2
+check_no_grep "warm batch analyses nothing" "syscall scan: analysing" "$WORK/out"
+check_status "batch report identical to single run" 0 cmp "$WORK/cold.json" \
+	"$WORK/batch2/static_syscalls.json"
+check_status "batch reports identical cold and warm" 0 cmp "$WORK/batch1/true.json" \
+	"$WORK/batch2/true.json"
