@@ -18,6 +18,7 @@
 #include "dpkg.h"
 #include "log.h"
 #include "result_cache.h"
+#include "util.h"
 
 /* Entries of an open-addressing hash table from strings to indexes. */
 struct string_index {
@@ -62,17 +63,6 @@ struct dpkg_db {
 	size_t path_count;
 };
 
-static uint64_t hash_string(const char *text)
-{
-	uint64_t hash = 14695981039346656037ull;	/* FNV-1a */
-
-	while (*text) {
-		hash ^= (unsigned char)*text++;
-		hash *= 1099511628211ull;
-	}
-	return hash;
-}
-
 static int index_grow(struct string_index *index)
 {
 	struct string_index bigger = { 0 };
@@ -91,7 +81,7 @@ static int index_grow(struct string_index *index)
 
 		if (!index->keys[i])
 			continue;
-		slot = hash_string(index->keys[i]) & (bigger.capacity - 1);
+		slot = string_hash(index->keys[i]) & (bigger.capacity - 1);
 		while (bigger.keys[slot])
 			slot = (slot + 1) & (bigger.capacity - 1);
 		bigger.keys[slot] = index->keys[i];
@@ -112,7 +102,7 @@ static int index_put(struct string_index *index, const char *key, uint32_t value
 
 	if ((index->count + 1) * 2 > index->capacity && index_grow(index))
 		return -1;
-	slot = hash_string(key) & (index->capacity - 1);
+	slot = string_hash(key) & (index->capacity - 1);
 	while (index->keys[slot]) {
 		if (!strcmp(index->keys[slot], key)) {
 			if (replace)
@@ -133,7 +123,7 @@ static bool index_get(const struct string_index *index, const char *key, uint32_
 
 	if (!index->capacity)
 		return false;
-	slot = hash_string(key) & (index->capacity - 1);
+	slot = string_hash(key) & (index->capacity - 1);
 	while (index->keys[slot]) {
 		if (!strcmp(index->keys[slot], key)) {
 			*value = index->values[slot];
@@ -488,7 +478,6 @@ static int encode_db(const struct dpkg_db *db, struct result_buffer *payload)
 	struct result_buffer body = { 0 };
 	uint32_t *slots = malloc((db->by_path.count + 1) * sizeof(*slots));
 	size_t i, count = 0;
-	int err;
 
 	if (!slots)
 		return -1;
@@ -520,13 +509,7 @@ static int encode_db(const struct dpkg_db *db, struct result_buffer *payload)
 	}
 	free(slots);
 
-	result_buffer_u64(payload, strings.pool.size);
-	result_buffer_put(payload, strings.pool.data, strings.pool.size);
-	result_buffer_put(payload, body.data, body.size);
-	err = strings.pool.failed || body.failed || payload->failed ? -1 : 0;
-	result_strings_free(&strings);
-	free(body.data);
-	return err;
+	return result_payload_finish(payload, &strings, &body);
 }
 
 /* Reads a string reference of the payload. Sets *bad when it points outside the pool. */

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "result_cache.h"
+#include "util.h"
 
 #define ENTRY_MAGIC "uniscope cache\n"	/* 15 characters and the NUL */
 #define PRODUCER_SIZE 48
@@ -394,17 +395,6 @@ const void *result_reader_skip(struct result_reader *reader, size_t size)
 	return bytes;
 }
 
-static uint64_t hash_string(const char *text)
-{
-	uint64_t hash = 14695981039346656037ull;	/* FNV-1a */
-
-	while (*text) {
-		hash ^= (unsigned char)*text++;
-		hash *= 1099511628211ull;
-	}
-	return hash;
-}
-
 static int strings_grow(struct result_strings *strings)
 {
 	size_t capacity = strings->capacity ? strings->capacity * 2 : 1024, i, slot;
@@ -415,7 +405,7 @@ static int strings_grow(struct result_strings *strings)
 	for (i = 0; i < strings->capacity; i++) {
 		if (!strings->slots[i])
 			continue;
-		slot = hash_string((const char *)strings->pool.data + strings->slots[i] - 1) &
+		slot = string_hash((const char *)strings->pool.data + strings->slots[i] - 1) &
 		       (capacity - 1);
 		while (slots[slot])
 			slot = (slot + 1) & (capacity - 1);
@@ -438,7 +428,7 @@ uint32_t result_strings_add(struct result_strings *strings, const char *text)
 		strings->pool.failed = true;
 		return RESULT_STRING_NONE;
 	}
-	slot = hash_string(text) & (strings->capacity - 1);
+	slot = string_hash(text) & (strings->capacity - 1);
 	while (strings->slots[slot]) {
 		offset = strings->slots[slot] - 1;
 		if (!strcmp((const char *)strings->pool.data + offset, text))
@@ -464,4 +454,19 @@ void result_strings_free(struct result_strings *strings)
 	free(strings->pool.data);
 	free(strings->slots);
 	memset(strings, 0, sizeof(*strings));
+}
+
+int result_payload_finish(struct result_buffer *payload, struct result_strings *strings,
+			  struct result_buffer *body)
+{
+	int err;
+
+	result_buffer_u64(payload, strings->pool.size);
+	result_buffer_put(payload, strings->pool.data, strings->pool.size);
+	result_buffer_put(payload, body->data, body->size);
+	err = strings->pool.failed || body->failed || payload->failed ? -1 : 0;
+	result_strings_free(strings);
+	free(body->data);
+	memset(body, 0, sizeof(*body));
+	return err;
 }

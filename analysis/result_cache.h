@@ -169,4 +169,11 @@ uint32_t result_strings_add(struct result_strings *strings, const char *text);
 
 void result_strings_free(struct result_strings *strings);
 
+/*
+ * Appends the size of the string pool, the pool and then body to payload,
+ * and frees the pool and body. Returns 0, or -1 when any buffer failed.
+ */
+int result_payload_finish(struct result_buffer *payload, struct result_strings *strings,
+			  struct result_buffer *body);
+
 #endif /* __UNISCOPE_RESULT_CACHE_H */

@@ -141,7 +141,6 @@ static int encode_object(const struct syscall_object *object, struct result_buff
 	struct result_buffer body = { 0 };
 	uint64_t callees = 0, imports = 0;
 	size_t i;
-	int err;
 
 	for (i = 0; i < object->func_count; i++) {
 		callees += object->funcs[i].callee_count;
@@ -166,13 +165,7 @@ static int encode_object(const struct syscall_object *object, struct result_buff
 	encode_funcs(object, &body, &strings);
 	encode_tables(object, &body, &strings);
 
-	result_buffer_u64(payload, strings.pool.size);
-	result_buffer_put(payload, strings.pool.data, strings.pool.size);
-	result_buffer_put(payload, body.data, body.size);
-	err = strings.pool.failed || body.failed || payload->failed ? -1 : 0;
-	result_strings_free(&strings);
-	free(body.data);
-	return err;
+	return result_payload_finish(payload, &strings, &body);
 }
 
 /* Decoding state: the reader, the pool, and the first inconsistency found. */

@@ -270,31 +270,28 @@ static int reach_import(struct scan *scan, const char *name)
 	return 0;
 }
 
-static int add_target(struct scan *scan, uint32_t object_index, uint32_t func)
+/* Appends an (object index, function index) pair to a growing array. */
+static int push_pair(uint32_t **pairs, size_t *count, size_t *capacity, uint32_t object_index,
+		     uint32_t func)
 {
 	uint32_t *grown;
 
-	if (scan->target_count + 2 > scan->target_capacity) {
-		scan->target_capacity = scan->target_capacity ? scan->target_capacity * 2 : 1024;
-		grown = realloc(scan->targets, scan->target_capacity * sizeof(*grown));
+	if (*count + 2 > *capacity) {
+		*capacity = *capacity ? *capacity * 2 : 1024;
+		grown = realloc(*pairs, *capacity * sizeof(*grown));
 		if (!grown)
 			return -1;
-		scan->targets = grown;
+		*pairs = grown;
 	}
-	scan->targets[scan->target_count++] = object_index;
-	scan->targets[scan->target_count++] = func;
+	(*pairs)[(*count)++] = object_index;
+	(*pairs)[(*count)++] = func;
 	return 0;
 }
 
-static uint64_t hash_name(const char *name)
+static int add_target(struct scan *scan, uint32_t object_index, uint32_t func)
 {
-	uint64_t hash = 14695981039346656037ull;	/* FNV-1a */
-
-	while (*name) {
-		hash ^= (unsigned char)*name++;
-		hash *= 1099511628211ull;
-	}
-	return hash;
+	return push_pair(&scan->targets, &scan->target_count, &scan->target_capacity,
+			 object_index, func);
 }
 
 static int definitions_grow(struct name_targets *table)
@@ -315,7 +312,7 @@ static int definitions_grow(struct name_targets *table)
 	for (i = 0; i < table->capacity; i++) {
 		if (!table->names[i])
 			continue;
-		slot = hash_name(table->names[i]) & (bigger.capacity - 1);
+		slot = string_hash(table->names[i]) & (bigger.capacity - 1);
 		while (bigger.names[slot])
 			slot = (slot + 1) & (bigger.capacity - 1);
 		bigger.names[slot] = table->names[i];
@@ -334,18 +331,8 @@ static int definitions_grow(struct name_targets *table)
 
 static int add_definition(struct name_targets *table, uint32_t object_index, uint32_t func)
 {
-	uint32_t *grown;
-
-	if (table->pair_count + 2 > table->pair_capacity) {
-		table->pair_capacity = table->pair_capacity ? table->pair_capacity * 2 : 1024;
-		grown = realloc(table->pairs, table->pair_capacity * sizeof(*grown));
-		if (!grown)
-			return -1;
-		table->pairs = grown;
-	}
-	table->pairs[table->pair_count++] = object_index;
-	table->pairs[table->pair_count++] = func;
-	return 0;
+	return push_pair(&table->pairs, &table->pair_count, &table->pair_capacity, object_index,
+			 func);
 }
 
 /*
@@ -362,7 +349,7 @@ static int find_definitions(struct scan *scan, const char *name, uint32_t *first
 
 	if ((table->count + 1) * 2 > table->capacity && definitions_grow(table))
 		return -1;
-	slot = hash_name(name) & (table->capacity - 1);
+	slot = string_hash(name) & (table->capacity - 1);
 	while (table->names[slot]) {
 		if (table->names[slot] == name || !strcmp(table->names[slot], name)) {
 			*first = table->firsts[slot];

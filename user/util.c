@@ -366,3 +366,14 @@ const char *format_duration(uint64_t ns, char *buf, size_t size)
 		snprintf(buf, size, "%.3fs", ns / 1e9);
 	return buf;
 }
+
+uint64_t string_hash(const char *text)
+{
+	uint64_t hash = 14695981039346656037ull;
+
+	while (*text) {
+		hash ^= (unsigned char)*text++;
+		hash *= 1099511628211ull;
+	}
+	return hash;
+}

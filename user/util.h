@@ -63,4 +63,7 @@ const char *errno_name(unsigned int err);
 /* Formats a duration in ns with a unit chosen for it ("12.3us", "4.00s"). */
 const char *format_duration(uint64_t ns, char *buf, size_t size);
 
+/* Returns the FNV-1a hash of a NUL-terminated string, for hash tables. */
+uint64_t string_hash(const char *text);
+
 #endif /* __UNISCOPE_UTIL_H */
