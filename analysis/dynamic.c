@@ -557,7 +557,7 @@ static json_t *comparison(const json_t *report)
 	return result;
 }
 
-/* What the probes cost to attach: count, time, path taken and links made. */
+/* The attach cost of the probes: count, time, method and links made. */
 static json_t *probes_report(struct dynamic_run *run)
 {
 	const struct uprobe_links *links = &run->links;

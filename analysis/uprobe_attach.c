@@ -172,7 +172,7 @@ static int attach_perf_links(struct uprobe_links *links, struct bpf_program *pro
 				    .count = count };
 	pthread_t threads[MAX_ATTACH_THREADS];
 	struct bpf_link **grown;
-	int wanted = thread_count(count), started = 0, i;
+	int requested = thread_count(count), started = 0, i;
 	size_t j;
 
 	if (!count)
@@ -194,7 +194,7 @@ static int attach_perf_links(struct uprobe_links *links, struct bpf_program *pro
 			  targets[indexes[0]].symbol, targets[indexes[0]].library,
 			  (unsigned long long)targets[indexes[0]].offset);
 
-	for (i = 1; i < wanted; i++) {
+	for (i = 1; i < requested; i++) {
 		if (pthread_create(&threads[started], NULL, attach_perf_worker, &batch))
 			break;
 		started++;
@@ -265,7 +265,7 @@ out:
  * Attaches the listed targets of one library with uprobe-multi links. The
  * kernel rejects a whole link when it cannot probe one of its instructions
  * (ENOTSUPP), so a rejected batch is split in halves until the rejected
- * targets are alone; those go to perf-event links, which fail alone too.
+ * targets are alone. Those go to perf-event links, which fail alone too.
  */
 static int attach_multi_split(struct uprobe_links *links, struct bpf_program *multi_prog,
 			      struct bpf_program *perf_prog, const struct probe_target *targets,

@@ -379,7 +379,7 @@ static __always_inline __u32 exit_syscall_id(struct pt_regs *regs, struct task_s
 {
 	if ((long)regs->orig_ax != -1)
 		return syscall_id(regs->orig_ax, task);
-	/* NOTE: i386 sigreturn and rt_sigreturn look alike here: both count as rt_sigreturn. */
+	/* NOTE: i386 sigreturn and rt_sigreturn look alike here, so both count as rt_sigreturn. */
 	if (task->thread_info.status & TS_COMPAT)
 		return targ_rt_sigreturn_nr_32 | ABI_32 << 16;
 	return targ_rt_sigreturn_nr;
@@ -640,7 +640,7 @@ static __always_inline int count_libcall(struct pt_regs *ctx, __u32 probe, __u32
 	return 0;
 }
 
-/* A perf-event uprobe at a function's first instruction; the cookie is the probe index. */
+/* A perf-event uprobe at a function's first instruction. The cookie is the probe index. */
 SEC("uprobe")
 int uni_libcall(struct pt_regs *ctx)
 {
@@ -735,7 +735,7 @@ int BPF_PROG(uni_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	/*
 	 * The number at exit guards against a slot that another task's entry
-	 * overwrote. After rt_sigreturn the number is gone: the entry's stands.
+	 * overwrote. After rt_sigreturn the number is gone, so the entry's is used.
 	 */
 	id = syscall_id(regs->orig_ax, task);
 	if ((long)regs->orig_ax == -1 && slot->tid == tid)

@@ -9,9 +9,9 @@
 # from launch to tracing armed, and peak RSS of uniscope.
 #
 # The floor rows time the same loops under BPF programs that do nothing
-# (.output/bench/floor): the least any tracer built on the syscall
-# tracepoints costs on this kernel, one program for a counts-only tracer, a
-# pair for a latency tracer, and a pair that reads the clock twice a call.
+# (.output/bench/floor). They give the minimum cost of any tracer built on
+# the syscall tracepoints of this kernel: one program for a counts-only
+# tracer, a pair for a latency tracer, and a pair that reads the clock.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 UNISCOPE=${UNISCOPE:-$TOP/uniscope}
