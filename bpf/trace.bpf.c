@@ -675,16 +675,15 @@ static __always_inline void start_oncpu_clock(struct task_struct *task, __u64 no
 }
 
 /*
- * A launched command is traced from its execve on: the launcher's own calls
- * before it (waiting for the tracer, closing descriptors) are not the
- * command's. Returns whether this call starts the tracing of tgid.
+ * A launched command is traced from its execve on, because the launcher's
+ * own calls before it (waiting for the tracer, closing descriptors) are not
+ * the command's. Called at an execve of an untraced task, it returns whether
+ * that call starts the tracing of tgid.
  */
-static __noinline bool begin_at_exec(__u32 tgid, long nr)
+static __noinline bool begin_at_exec(__u32 tgid)
 {
 	struct proc_info *info;
 
-	if (nr != targ_execve_nr && nr != targ_execveat_nr)
-		return false;
 	info = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!info || info->exited || !info->awaiting_exec)
 		return false;
@@ -703,7 +702,9 @@ int BPF_PROG(uni_sys_enter, struct pt_regs *regs, long nr)
 	struct inflight *slot;
 	__u32 zero = 0;
 
-	if (!current_is_traced(tid, tgid) && !begin_at_exec(tgid, nr))
+	/* Untraced tasks of the whole system pass here: only an exec costs a lookup. */
+	if (!current_is_traced(tid, tgid) &&
+	    ((nr != targ_execve_nr && nr != targ_execveat_nr) || !begin_at_exec(tgid)))
 		return 0;
 
 	slot = bpf_map_lookup_elem(&inflight, &zero);
