@@ -888,6 +888,8 @@ static __always_inline void send_event(__u32 type, __u32 tgid, __u32 ppid, int e
 	event->tgid = tgid;
 	event->ppid = ppid;
 	event->exit_code = exit_code;
+	event->tid = task->pid;
+	event->pad = 0;
 	event->time_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(event->comm, sizeof(event->comm), task->comm);
 	event->path[0] = '\0';
@@ -1101,8 +1103,12 @@ int BPF_PROG(uni_proc_exit, struct task_struct *task)
 	stop_oncpu_clock(task, tgid, now);
 
 	/* The kernel drops signal->live before this tracepoint: 0 means the whole group ended. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (BPF_CORE_READ(task, signal, live.counter) != 0) {
+		/* Per-thread keys of a thread that ended can leave the maps now. */
+		if (targ_per_thread)
+			send_event(EVENT_THREAD_EXIT, tgid, info->ppid, 0, task, NULL);
 		return 0;
+	}
 	info->exited = 1;
 	__sync_fetch_and_add(&traced_generation, 1);
 	exit_code = BPF_CORE_READ(task, signal, group_exit_code);

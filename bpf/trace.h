@@ -110,6 +110,7 @@ enum event_type {
 	EVENT_FORK = 1,
 	EVENT_EXEC = 2,
 	EVENT_EXIT = 3,
+	EVENT_THREAD_EXIT = 5,	/* with --per-thread: a thread ended, its process goes on */
 	EVENT_MAP = 4,
 };
 
@@ -119,6 +120,8 @@ struct lifecycle_event {
 	__u32 tgid;
 	__u32 ppid;
 	__s32 exit_code;
+	__u32 tid;		/* of EVENT_THREAD_EXIT */
+	__u32 pad;
 	__u64 time_ns;
 	char comm[TASK_COMM_LEN];
 	char path[EXEC_PATH_LEN];

@@ -35,3 +35,10 @@ check_json "counts-only: exit_group of every process" "$WORK/quick.json" \
 check_eq "every child has its 3 calls" 280 \
 	"$(jq '[.processes[] | select(.ppid != 0) | .syscalls[] |
 		select(.name == "getppid" and .calls == 3)] | length' "$WORK/per.json")"
+
+# --per-thread keeps a key per thread: those of exited threads leave the maps.
+"$UNISCOPE" trace --per-thread --json -- "$PROGS/thread_churn" 5000 > "$WORK/churn.json"
+check_json "getppid of 5000 threads" "$WORK/churn.json" \
+	'.syscalls[] | select(.name == "getppid") | .calls == 50000'
+check_json "5001 threads listed" "$WORK/churn.json" '.threads | length == 5001'
+check_json "nothing lost with exited threads" "$WORK/churn.json" '.lost == {}'

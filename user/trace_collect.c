@@ -273,13 +273,21 @@ static void collect_procs(struct trace_bpf *skel, struct trace_data *data)
 	}
 }
 
-static bool tgid_listed(__u32 tgid, const __u32 *tgids, size_t count)
+/*
+ * Whether a key belongs to a listed process, or with has_tid (the key's
+ * second word is a TID) to a listed thread.
+ */
+static bool key_listed(const __u32 *key, bool has_tid, const struct exited_task *exited,
+		       size_t count)
 {
 	size_t i;
 
-	for (i = 0; i < count; i++)
-		if (tgids[i] == tgid)
+	for (i = 0; i < count; i++) {
+		if (key[0] != exited[i].tgid)
+			continue;
+		if (!exited[i].tid || (has_tid && key[1] == exited[i].tid))
 			return true;
+	}
 	return false;
 }
 
@@ -289,7 +297,8 @@ static bool tgid_listed(__u32 tgid, const __u32 *tgids, size_t count)
  * does not fill the map. The matching keys are gathered first, because
  * deleting while walking a hash map restarts the walk.
  */
-static int drain_process_keys(struct bpf_map *map, const __u32 *tgids, size_t tgid_count,
+static int drain_process_keys(struct bpf_map *map, bool has_tid,
+			      const struct exited_task *exited, size_t exited_count,
 			      void (*add)(void *ctx, const void *key, const void *values, int cpus),
 			      struct trace_data *data)
 {
@@ -306,7 +315,7 @@ static int drain_process_keys(struct bpf_map *map, const __u32 *tgids, size_t tg
 	while (!bpf_map__get_next_key(map, previous, next, key_size)) {
 		memcpy(key, next, key_size);
 		previous = key;
-		if (!tgid_listed(*(__u32 *)key, tgids, tgid_count))
+		if (!key_listed((const __u32 *)key, has_tid, exited, exited_count))
 			continue;
 		grown = realloc(keys, (count + 1) * key_size);
 		if (!grown) {
@@ -340,39 +349,46 @@ static int drain_process_keys(struct bpf_map *map, const __u32 *tgids, size_t tg
 	return err;
 }
 
-int trace_collect_exited(struct trace_bpf *skel, struct trace_data *data, const __u32 *tgids,
-			 size_t count)
+int trace_collect_exited(struct trace_bpf *skel, struct trace_data *data,
+			 const struct exited_task *exited, size_t count)
 {
 	struct proc_info info;
 	struct proc_row *proc;
 	size_t i;
 	int err;
 
-	err = drain_process_keys(skel->maps.syscall_stats, tgids, count, collect_syscall, data);
+	/* Syscall and errno keys hold a TID with --per-thread (0 otherwise). */
+	err = drain_process_keys(skel->maps.syscall_stats, true, exited, count, collect_syscall,
+				 data);
 	if (!err)
-		err = drain_process_keys(skel->maps.errno_counts, tgids, count, collect_errno, data);
+		err = drain_process_keys(skel->maps.errno_counts, true, exited, count,
+					 collect_errno, data);
 	if (!err)
-		err = drain_process_keys(skel->maps.uring_stats, tgids, count, collect_uring, data);
+		err = drain_process_keys(skel->maps.uring_stats, false, exited, count,
+					 collect_uring, data);
 	if (!err)
-		err = drain_process_keys(skel->maps.proc_stats, tgids, count, collect_proc_stats,
-					 data);
+		err = drain_process_keys(skel->maps.proc_stats, false, exited, count,
+					 collect_proc_stats, data);
 	if (err) {
-		log_errno(LOG_WARN, err, "reading the counts of %zu exited processes failed", count);
+		log_errno(LOG_WARN, err, "reading the counts of %zu exited tasks failed", count);
 		return err;
 	}
 
 	for (i = 0; i < count; i++) {
-		if (bpf_map__lookup_elem(skel->maps.traced_procs, &tgids[i], sizeof(tgids[i]),
-					 &info, sizeof(info), 0))
+		__u32 tgid = exited[i].tgid;
+
+		if (exited[i].tid ||
+		    bpf_map__lookup_elem(skel->maps.traced_procs, &tgid, sizeof(tgid), &info,
+					 sizeof(info), 0))
 			continue;
-		proc = trace_data_proc(data, tgids[i]);
+		proc = trace_data_proc(data, tgid);
 		if (proc) {
 			proc->ppid = info.ppid;
 			proc->exited = true;
 			if (info.comm[0])
 				snprintf(proc->comm, sizeof(proc->comm), "%s", info.comm);
 		}
-		bpf_map__delete_elem(skel->maps.traced_procs, &tgids[i], sizeof(tgids[i]), 0);
+		bpf_map__delete_elem(skel->maps.traced_procs, &tgid, sizeof(tgid), 0);
 	}
 	return 0;
 }

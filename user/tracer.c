@@ -40,23 +40,24 @@ static void handle_stop_signal(int sig)
 
 
 /* Exited processes are drained from the maps in batches, one walk a map each. */
-static void queue_exited(struct tracer *tracer, __u32 tgid)
+static void queue_exited(struct tracer *tracer, __u32 tgid, __u32 tid)
 {
-	__u32 *grown;
+	struct exited_task *grown;
 
-	grown = realloc(tracer->exited_tgids, (tracer->exited_count + 1) * sizeof(*grown));
+	grown = realloc(tracer->exited, (tracer->exited_count + 1) * sizeof(*grown));
 	if (!grown)
 		return;
-	tracer->exited_tgids = grown;
-	tracer->exited_tgids[tracer->exited_count++] = tgid;
+	tracer->exited = grown;
+	tracer->exited[tracer->exited_count].tgid = tgid;
+	tracer->exited[tracer->exited_count].tid = tid;
+	tracer->exited_count++;
 }
 
 static void drain_exited(struct tracer *tracer)
 {
 	if (!tracer->exited_count)
 		return;
-	trace_collect_exited(tracer->skel, &tracer->data, tracer->exited_tgids,
-			     tracer->exited_count);
+	trace_collect_exited(tracer->skel, &tracer->data, tracer->exited, tracer->exited_count);
 	tracer->exited_count = 0;
 }
 
@@ -93,7 +94,10 @@ static int handle_lifecycle_event(void *ctx, void *record, size_t size)
 		proc->exit_code = event->exit_code;
 		proc->exit_known = true;
 		p_debug("process %u exited", event->tgid);
-		queue_exited(tracer, event->tgid);
+		queue_exited(tracer, event->tgid, 0);
+		break;
+	case EVENT_THREAD_EXIT:
+		queue_exited(tracer, event->tgid, event->tid);
 		break;
 	}
 	return 0;
@@ -435,7 +439,7 @@ void tracer_destroy(struct tracer *tracer)
 	perf_faults_detach(&tracer->faults);
 	trace_bpf__destroy(tracer->skel);
 	trace_data_free(&tracer->data);
-	free(tracer->exited_tgids);
+	free(tracer->exited);
 }
 
 

@@ -146,7 +146,7 @@ struct tracer {
 	uint64_t created_ns;	/* when the command line was parsed */
 	uint64_t start_ns;
 	volatile bool stop_requested;	/* set by a front end to end the run */
-	__u32 *exited_tgids;		/* exits seen since the maps were last drained */
+	struct exited_task *exited;	/* exits seen since the maps were last drained */
 	size_t exited_count;
 };
 
@@ -178,12 +178,18 @@ void tracer_install_signal_handlers(void);
 /* Fills data from the maps of a loaded trace program. Returns 0 or -errno. */
 int trace_collect(struct trace_bpf *skel, const struct trace_options *options,
 		  struct trace_data *data);
+/* A process whose last thread exited (tid 0), or a thread that exited (--per-thread). */
+struct exited_task {
+	__u32 tgid;
+	__u32 tid;
+};
+
 /*
- * Moves the data of processes whose last thread exited out of the maps, to
- * make room for new processes. Returns 0 or -errno.
+ * Moves the data of exited processes and threads out of the maps, to make
+ * room for new ones. Returns 0 or -errno.
  */
-int trace_collect_exited(struct trace_bpf *skel, struct trace_data *data, const __u32 *tgids,
-			 size_t count);
+int trace_collect_exited(struct trace_bpf *skel, struct trace_data *data,
+			 const struct exited_task *exited, size_t count);
 void trace_data_free(struct trace_data *data);
 
 /*
