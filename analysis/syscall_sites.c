@@ -250,26 +250,6 @@ static int reach(struct scan *scan, uint32_t object_index, uint32_t func)
 	return 0;
 }
 
-/* Marks every definition of name in every object: all versions and all libraries. */
-static int reach_import(struct scan *scan, const char *name)
-{
-	const struct export *export;
-	size_t i;
-
-	for (i = 0; i < scan->object_count; i++) {
-		const struct syscall_object *object = scan->objects[i].object;
-
-		if (object->error[0])
-			continue;
-		export = syscall_object_find_export(object, name);
-		for (; export && export < object->exports + object->export_count &&
-		       !strcmp(export->name, name); export++)
-			if (reach(scan, i, export->func))
-				return -1;
-	}
-	return 0;
-}
-
 /* Appends an (object index, function index) pair to a growing array. */
 static int push_pair(uint32_t **pairs, size_t *count, size_t *capacity, uint32_t object_index,
 		     uint32_t func)
@@ -375,6 +355,21 @@ static int find_definitions(struct scan *scan, const char *name, uint32_t *first
 	table->firsts[slot] = *first;
 	table->counts[slot] = *count;
 	table->count++;
+	return 0;
+}
+
+/* Marks every definition of name in every object: all versions and all libraries. */
+static int reach_import(struct scan *scan, const char *name)
+{
+	uint32_t first, count, i;
+
+	if (find_definitions(scan, name, &first, &count))
+		return -1;
+	/* reach() may grow the table, so the pairs are read through it each time. */
+	for (i = 0; i < count; i++)
+		if (reach(scan, scan->definitions.pairs[first + 2 * i],
+			  scan->definitions.pairs[first + 2 * i + 1]))
+			return -1;
 	return 0;
 }
 
