@@ -429,13 +429,20 @@ static void process_root(pid_t pid, char *root, size_t size)
 		snprintf(root, size, "/");
 }
 
-int process_mapped_file(pid_t pid, uint64_t address, char *file, size_t file_size,
-			char *path, size_t path_size)
+/*
+ * Calls visit for each mapping of a process, with its /proc/PID/map_files
+ * link and its path as the process names it, until visit returns true.
+ * Returns 1 when visit stopped the walk, 0 at the end, or -errno.
+ */
+static int walk_process_maps(pid_t pid,
+			     bool (*visit)(void *ctx, const struct maps_line *mapping,
+					   const char *map_file, const char *path),
+			     void *ctx)
 {
-	char maps[64], root[PATH_MAX], *line = NULL;
+	char maps[64], root[PATH_MAX], map_file[96], *line = NULL;
 	struct maps_line mapping;
 	size_t capacity = 0;
-	int err = -ENOENT;
+	int stopped = 0;
 	FILE *stream;
 
 	process_root(pid, root, sizeof(root));
@@ -443,19 +450,51 @@ int process_mapped_file(pid_t pid, uint64_t address, char *file, size_t file_siz
 	stream = fopen(maps, "re");
 	if (!stream)
 		return -errno;
-	while (getline(&line, &capacity, stream) > 0) {
-		if (!parse_maps_line(line, &mapping) || address < mapping.start ||
-		    address >= mapping.end)
+	while (!stopped && getline(&line, &capacity, stream) > 0) {
+		if (!parse_maps_line(line, &mapping))
 			continue;
-		snprintf(file, file_size, "/proc/%d/map_files/%lx-%lx", pid, mapping.start,
-			 mapping.end);
-		snprintf(path, path_size, "%s", path_in_root(root, mapping.path));
-		err = 0;
-		break;
+		snprintf(map_file, sizeof(map_file), "/proc/%d/map_files/%lx-%lx", pid,
+			 mapping.start, mapping.end);
+		stopped = visit(ctx, &mapping, map_file, path_in_root(root, mapping.path));
 	}
 	free(line);
 	fclose(stream);
-	return err;
+	return stopped;
+}
+
+struct mapped_file_search {
+	uint64_t address;
+	char *file, *path;
+	size_t file_size, path_size;
+};
+
+static bool find_mapping_of_address(void *ctx, const struct maps_line *mapping,
+				    const char *map_file, const char *path)
+{
+	struct mapped_file_search *search = ctx;
+
+	if (search->address < mapping->start || search->address >= mapping->end)
+		return false;
+	snprintf(search->file, search->file_size, "%s", map_file);
+	snprintf(search->path, search->path_size, "%s", path);
+	return true;
+}
+
+int process_mapped_file(pid_t pid, uint64_t address, char *file, size_t file_size,
+			char *path, size_t path_size)
+{
+	struct mapped_file_search search = {
+		.address = address,
+		.file = file,
+		.path = path,
+		.file_size = file_size,
+		.path_size = path_size,
+	};
+	int found = walk_process_maps(pid, find_mapping_of_address, &search);
+
+	if (found < 0)
+		return found;
+	return found ? 0 : -ENOENT;
 }
 
 /* Opens path as the process resolves it: absolute paths from its root, others from its cwd. */
@@ -516,31 +555,26 @@ static void add_process_ld_preload(struct name_list *names, pid_t pid)
 	fclose(stream);
 }
 
+static bool add_executable_mapping(void *ctx, const struct maps_line *mapping,
+				   const char *map_file, const char *path)
+{
+	struct lookup_scope *scope = ctx;
+	size_t index;
+
+	if (!strchr(mapping->perms, 'x'))
+		return false;
+	index = add_object(scope, path, map_file);
+	if (index < scope->count && mapping->deleted)
+		scope->objects[index].replaced = true;
+	return false;
+}
+
 /* Adds the executable file mappings of a process, one object a file. */
 static int add_process_mappings(struct lookup_scope *scope, pid_t pid)
 {
-	char maps[64], root[PATH_MAX], file[96], *line = NULL;
-	struct maps_line mapping;
-	size_t capacity = 0, index;
-	FILE *stream;
+	int err = walk_process_maps(pid, add_executable_mapping, scope);
 
-	process_root(pid, root, sizeof(root));
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
-	stream = fopen(maps, "re");
-	if (!stream)
-		return -errno;
-	while (getline(&line, &capacity, stream) > 0) {
-		if (!parse_maps_line(line, &mapping) || !strchr(mapping.perms, 'x'))
-			continue;
-		snprintf(file, sizeof(file), "/proc/%d/map_files/%lx-%lx", pid, mapping.start,
-			 mapping.end);
-		index = add_object(scope, path_in_root(root, mapping.path), file);
-		if (index < scope->count && mapping.deleted)
-			scope->objects[index].replaced = true;
-	}
-	free(line);
-	fclose(stream);
-	return 0;
+	return err < 0 ? err : 0;
 }
 
 /* Whether a needed or preloaded name refers to object, as glibc's _dl_name_match_p compares. */
