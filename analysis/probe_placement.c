@@ -17,9 +17,9 @@
 #define MAX_WALK_BYTES 96
 /*
  * A displacement naming an address this close to itself is checked per
- * function, not marked in the file's map: such windows are mostly zero
- * bytes of the padding before a function, and only the check given the
- * function's entry can tell they straddle it.
+ * function, not marked in the file's map. Such windows are mostly zero
+ * bytes of the padding before a function, and only the check that knows the
+ * function's entry can tell whether they straddle it.
  */
 #define NEAR_DISTANCE 64
 
@@ -100,11 +100,12 @@ static bool is_near(int64_t distance)
 
 /*
  * Marks every address that a 32-bit value anywhere in the segment could
- * name: in code as a displacement, except those within NEAR_DISTANCE of
- * it; in data as an offset from its own address, as .eh_frame and
- * hand-written tables store them; anywhere as an absolute address, which
- * fits 32 bits in a shared library. It reads every byte position, not
- * decoded instructions, so it over-marks but cannot miss a branch or lea.
+ * name. In code, a value counts as a displacement, except one within
+ * NEAR_DISTANCE of its own position. In data, it counts as an offset from
+ * its own address, as .eh_frame and hand-written tables store them.
+ * Anywhere, it counts as an absolute address, which fits 32 bits in a
+ * shared library. It reads every byte position, not decoded instructions,
+ * so it over-marks but cannot miss a branch or lea.
  */
 static void mark_displacements(struct reference_map *map, const uint8_t *bytes, uint64_t vaddr,
 			       uint64_t size, bool code)
@@ -326,10 +327,10 @@ static bool writes_stack_or_ip(csh handle, const cs_insn *insn)
 }
 
 /*
- * Whether an instruction may run between a function's entry and its probe:
- * it must fall through to the next one, so the probe runs once a call,
- * keep the return address at the stack top, and not fault (a fault handled
- * by a jump elsewhere would skip the probe), so it may not touch memory.
+ * Whether an instruction may run between a function's entry and its probe.
+ * It must fall through to the next one, so that the probe runs once a call.
+ * It must keep the return address at the stack top. It must not touch
+ * memory, because a fault handled by a jump elsewhere would skip the probe.
  */
 static bool is_transparent(csh handle, const cs_insn *insn)
 {

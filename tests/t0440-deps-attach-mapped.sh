@@ -1,9 +1,10 @@
 #!/bin/bash
 # uniscope deps -p probes the files the process has mapped, not the files
-# now on disk: a library replaced since the start, a library on a mount
-# that only the process's mount namespace has (and one it loads with
-# dlopen after the attach), and a process in a chroot with its own
-# /etc/ld.so.preload.
+# now on disk. The cases:
+#   - a library replaced since the start,
+#   - a library on a mount that only the process's mount namespace has,
+#     and one it loads with dlopen after the attach,
+#   - a process in a chroot with its own /etc/ld.so.preload.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$TOP/tests/progs/shlib
@@ -69,7 +70,7 @@ attach()
 	return 1
 }
 
-# send COMMAND: hands the test program one command, waits for its answer line.
+# send COMMAND: hands the test program one command, waits for its reply line.
 send()
 {
 	local lines

@@ -16,7 +16,7 @@
 #     run, on every COLD_STEP-th program only, because it is slow;
 #   --batch, cold and warm.
 # Prints, per run, the total wall time of a sequential run, the median per
-# program and the peak RSS of one analysis. The last columns say how many
+# program and the peak RSS of one analysis. The last columns give how many
 # times faster than the replaced method it is on the same programs, by
 # total and by median.
 set -u
