@@ -19,11 +19,26 @@ UAPI_ASM ?= /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm
 ERRNO_HEADERS ?= /usr/include/asm-generic/errno-base.h /usr/include/asm-generic/errno.h
 UAPI_INCLUDE ?= /usr/include
 
-PKGS := libbpf libelf zlib jansson capstone libgit2 libgvc
+PKGS := libbpf libelf zlib jansson
+# Opened with dlopen() on first use (user/lazy_library.h), so uniscope links
+# none of them: only their headers come from pkg-config.
+LAZY_PKGS := capstone libgit2 libgvc
 # Looked up on first use, not when make reads this file, so that
 # `make deps all` finds the packages the deps target has just installed.
-PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(LAZY_PKGS) 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+
+# The SONAME of lib$(2).so in the libdir of pkg-config package $(1), which
+# the linker would record as DT_NEEDED and the lazy shims pass to dlopen(),
+# and the Debian package that installs it (empty elsewhere), for their errors.
+soname_of = $(or $(shell readelf -d "$$(pkg-config --variable=libdir $(1) 2>/dev/null)/lib$(2).so" \
+	2>/dev/null | sed -n 's/.*Library soname: \[\(.*\)\]$$/\1/p'),$(error cannot read \
+	the SONAME of lib$(2).so in the libdir of pkg-config package $(1): install its \
+	development package (make deps)))
+package_of = $(shell dpkg-query -S '*/$(1)' 2>/dev/null | sed -n '1s/[:,].*//p')
+# -D$(3)_SONAME and -D$(3)_PACKAGE as C strings, for lib$(2).so of package $(1).
+lazy_defines = $(foreach soname,$(call soname_of,$(1),$(2)),-D$(3)_SONAME='"$(soname)"' \
+	-D$(3)_PACKAGE='"$(call package_of,$(soname))"')
 
 CFLAGS ?= -g -O2
 override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wformat-security \
@@ -106,6 +121,11 @@ $(OUTPUT)/%.o: %.c $(SKELS) | $(OUTPUT)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(OUTPUT)/analysis/capstone_lazy.o: override CFLAGS += $(call lazy_defines,capstone,capstone,CAPSTONE)
+$(OUTPUT)/build/libgit2_lazy.o: override CFLAGS += $(call lazy_defines,libgit2,git2,LIBGIT2)
+$(OUTPUT)/analysis/graphviz_lazy.o: override CFLAGS += $(call lazy_defines,libgvc,gvc,GVC) \
+	$(call lazy_defines,libgvc,cgraph,CGRAPH)
+
 $(OUTPUT)/gen/%.o: $(OUTPUT)/%.c | $(OUTPUT)/gen
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -138,8 +158,8 @@ $(OUTPUT)/tests/static_syscalls32: tests/progs/static_syscalls.c
 
 # Prints syscall_scan()'s JSON for a program, for the static system call tests.
 SYSCALL_SCAN_TEST_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard analysis/syscall_*.c) \
-	analysis/result_cache.c tests/unit/syscall_scan_test.c user/log.c user/syscalls.c \
-	user/util.c) \
+	analysis/result_cache.c analysis/capstone_lazy.c tests/unit/syscall_scan_test.c \
+	user/lazy_library.c user/log.c user/syscalls.c user/util.c) \
 	$(OUTPUT)/gen/syscall_names.o $(OUTPUT)/gen/errno_names.o
 test-progs: $(OUTPUT)/tests/syscall_scan_test
 $(OUTPUT)/tests/syscall_scan_test: $(SYSCALL_SCAN_TEST_OBJS) | $(OUTPUT)/tests

@@ -10,6 +10,7 @@
 #include <gvc.h>
 
 #include "graph.h"
+#include "graphviz_lazy.h"
 #include "log.h"
 #include "util.h"
 
@@ -200,6 +201,7 @@ static int write_graph(GVC_t *context, const char *dot, const char *dir, const c
  * Returns the process's graphviz context, created on first use and kept:
  * graphviz 2.42 caches font names across contexts, so freeing one and
  * creating another reads freed memory (AddressSanitizer shows it).
+ * Returns NULL, with a warning, when graphviz cannot be loaded.
  */
 static GVC_t *graphviz_context(void)
 {
@@ -208,6 +210,10 @@ static GVC_t *graphviz_context(void)
 
 	if (!tried) {
 		tried = true;
+		if (graphviz_load()) {
+			p_warn("%s", graphviz_load_error());
+			return NULL;
+		}
 		agseterr(AGMAX);	/* failures are reported here, not by graphviz */
 		context = gvContext();
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capstone_lazy.h"
 #include "log.h"
 #include "probe_placement.h"
 
@@ -431,21 +432,37 @@ static uint64_t find_emulated(csh handle, const struct code_segment *segment, ui
 	return found;
 }
 
+/* Opens the decoder on the first call and keeps it. Warns once if capstone cannot be loaded. */
+static bool open_decoder(csh *handle)
+{
+	static bool opened, warned;
+
+	if (opened)
+		return true;
+	if (capstone_load()) {
+		if (!warned)
+			p_warn("probes stay on function entries, which the kernel single-steps: %s",
+			       capstone_load_error());
+		warned = true;
+		return false;
+	}
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, handle) != CS_ERR_OK)
+		return false;
+	cs_option(*handle, CS_OPT_DETAIL, CS_OPT_ON);
+	opened = true;
+	return true;
+}
+
 uint64_t probe_placement_emulated(const char *path, uint64_t entry, uint32_t *stack_slots)
 {
 	static csh handle;
-	static bool opened;
 	struct reference_map *map;
 	struct code_segment *segment;
 	uint64_t entry_vaddr, probe_vaddr, bit;
 
 	*stack_slots = 0;
-	if (!opened) {
-		if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK)
-			return entry;
-		cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
-		opened = true;
-	}
+	if (!open_decoder(&handle))
+		return entry;
 	map = reference_map(path);
 	segment = map ? segment_at_offset(map, entry) : NULL;
 	if (!segment)

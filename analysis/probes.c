@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capstone_lazy.h"
 #include "elf_reader.h"
 #include "log.h"
 #include "probe_placement.h"
@@ -158,13 +160,15 @@ static int resolve_ifunc(const char *path, const char *name, const char *version
  * (glibc's AVX-512 memset crashed its callers here). Those instructions do
  * not branch or move the stack pointer, so the return address is still on
  * top of the stack at the first plain instruction, where the probe goes.
- * Returns the offset to probe, or 0 when none is safe within a few
- * instructions.
+ * Returns 0, with *offset moved there if needed. Returns -1 and writes why
+ * into reason when no plain instruction follows within a few, or when
+ * capstone cannot decode them.
  */
-static uint64_t skip_evex_prologue(const char *path, uint64_t offset)
+static int skip_evex_prologue(const char *path, uint64_t *offset, char *reason,
+			      size_t reason_size)
 {
+	const char *evex = "starts with AVX-512 instructions";
 	unsigned char code[64];
-	uint64_t probe = offset;
 	cs_insn *insns = NULL;
 	size_t count, i;
 	ssize_t got;
@@ -173,21 +177,31 @@ static uint64_t skip_evex_prologue(const char *path, uint64_t offset)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return offset;
-	got = pread(fd, code, sizeof(code), offset);
+		return 0;
+	got = pread(fd, code, sizeof(code), *offset);
 	close(fd);
 	if (got <= 0 || code[0] != 0x62)
-		return offset;
-
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK)
 		return 0;
-	count = cs_disasm(handle, code, got, offset, 8, &insns);
+
+	if (capstone_load()) {
+		snprintf(reason, reason_size, "%s, and %s", evex, capstone_load_error());
+		return -1;
+	}
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
+		snprintf(reason, reason_size, "%s, and capstone cannot open an x86-64 decoder",
+			 evex);
+		return -1;
+	}
+	count = cs_disasm(handle, code, got, *offset, 8, &insns);
 	for (i = 0; i < count && insns[i].bytes[0] == 0x62; i++)
 		;
-	probe = i < count ? insns[i].address : 0;
+	if (i < count)
+		*offset = insns[i].address;
+	else
+		snprintf(reason, reason_size, "%s that uprobes cannot step", evex);
 	cs_free(insns, count);
 	cs_close(&handle);
-	return probe;
+	return i < count ? 0 : -1;
 }
 
 static int add_target(struct probe_plan *plan, const char *symbol, const char *version,
@@ -234,6 +248,7 @@ static int plan_symbol(struct probe_plan *plan, const char *path, const char *na
 	const struct elf_symbol *symbol;
 	uint64_t vaddr, offset, entry, probe_offset;
 	uint32_t stack_slots = 0;
+	char reason[768];
 	bool ifunc;
 
 	if (!elf) {
@@ -258,10 +273,8 @@ static int plan_symbol(struct probe_plan *plan, const char *path, const char *na
 	}
 	/* NOTE: a jump past the EVEX prologue from another entry (wmemset) counts here too. */
 	entry = offset;
-	offset = skip_evex_prologue(path, offset);
-	if (!offset) {
-		add_unresolved(plan, name, version, path,
-			       "starts with AVX-512 instructions that uprobes cannot step");
+	if (skip_evex_prologue(path, &offset, reason, sizeof(reason))) {
+		add_unresolved(plan, name, version, path, reason);
 		return -1;
 	}
 	if (probe_placement_rejected(path, offset)) {

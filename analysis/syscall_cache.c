@@ -43,10 +43,15 @@
 #define IMPORT_CALL_RECORD_SIZE (20 + 8 * IMPORT_CALL_MAX_VALUES)
 #define EXPORT_RECORD_SIZE 8
 
-/* The capstone version is part of the format: another decoder may decode differently. */
+/*
+ * The capstone version is part of the format: another decoder may decode
+ * differently. It comes from the headers, which give the same major and
+ * minor version as cs_version() of the library the build links against,
+ * so that a read from the cache never loads capstone.
+ */
 static uint32_t cache_format(void)
 {
-	return (SYSCALL_CACHE_FORMAT << 16) | (cs_version(NULL, NULL) & 0xffff);
+	return (SYSCALL_CACHE_FORMAT << 16) | (CS_MAKE_VERSION(CS_API_MAJOR, CS_API_MINOR) & 0xffff);
 }
 
 static bool set_is_empty(const uint64_t *set)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capstone_lazy.h"
 #include "log.h"
 #include "syscall_object.h"
 
@@ -461,6 +462,10 @@ int syscall_disasm_ranges(struct syscall_object *object, const struct code_range
 	csh handle;
 	int err = 0;
 
+	if (capstone_load()) {
+		snprintf(object->error, sizeof(object->error), "%s", capstone_load_error());
+		return -1;
+	}
 	if (cs_open(CS_ARCH_X86, mode, &handle) != CS_ERR_OK) {
 		snprintf(object->error, sizeof(object->error), "capstone failed to open");
 		return -1;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libgit2_lazy.h"
 #include "log.h"
 #include "pool.h"
 
@@ -163,6 +164,10 @@ int pool_load_git(struct pool *pool, const char *url, const char *ref, const cha
 	char name[256], origin[PATH_MAX + 64];
 	int err = -1;
 
+	if (libgit2_load()) {
+		p_err("cannot read the library at %s: %s", url, libgit2_load_error());
+		return -1;
+	}
 	git_libgit2_init();
 	if (open_clone(url, cache_dir, &repo) || resolve_tree(repo, url, ref, &tree))
 		goto out;
