@@ -250,6 +250,7 @@ static int check_args(int argc, char **argv, const struct deps_args *args)
 
 static int write_report(const json_t *report, const char *output)
 {
+	uint64_t start = now_ns();
 	int err;
 
 	if (!strcmp(output, "-")) {
@@ -260,6 +261,8 @@ static int write_report(const json_t *report, const char *output)
 	err = json_write_atomic(output, report);
 	if (err)
 		log_errno(LOG_ERROR, -err, "cannot write the report '%s'", output);
+	else
+		p_debug("report written to %s in %.2f ms", output, (now_ns() - start) / 1e6);
 	return err;
 }
 

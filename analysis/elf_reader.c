@@ -799,6 +799,26 @@ int elf_file_read_memory(const void *image, size_t size, const char *name,
 	return err;
 }
 
+/* Opens path for libelf. Returns the descriptor, or NULL with a message in error. */
+static Elf *open_elf(const char *path, int *fd, char *error, size_t error_size)
+{
+	Elf *elf;
+
+	if (check_libelf(path, error, error_size))
+		return NULL;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		snprintf(error, error_size, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (!elf) {
+		snprintf(error, error_size, "'%s': %s", path, elf_errmsg(-1));
+		close(*fd);
+	}
+	return elf;
+}
+
 int elf_file_read(const char *path, unsigned int flags, struct elf_file *file,
 		  char *error, size_t error_size)
 {
@@ -806,22 +826,222 @@ int elf_file_read(const char *path, unsigned int flags, struct elf_file *file,
 	int fd, err;
 
 	memset(file, 0, sizeof(*file));
-	if (check_libelf(path, error, error_size))
+	elf = open_elf(path, &fd, error, error_size);
+	if (!elf)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(error, error_size, "cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf) {
-		snprintf(error, error_size, "'%s': %s", path, elf_errmsg(-1));
-		close(fd);
-		return -1;
-	}
 	err = read_with(elf, path, flags, file, error, error_size);
 	elf_end(elf);
 	close(fd);
+	return err;
+}
+
+/* The hash of DT_GNU_HASH tables (Bernstein's, as in glibc's dl_new_hash). */
+static uint32_t gnu_hash(const char *name)
+{
+	uint32_t hash = 5381;
+
+	for (; *name; name++)
+		hash = hash * 33 + (unsigned char)*name;
+	return hash;
+}
+
+/* The hash of DT_HASH tables, from the System V ABI. */
+static uint32_t sysv_hash(const char *name)
+{
+	uint32_t hash = 0, high;
+
+	for (; *name; name++) {
+		hash = (hash << 4) + (unsigned char)*name;
+		high = hash & 0xf0000000;
+		if (high)
+			hash ^= high >> 24;
+		hash &= ~high;
+	}
+	return hash;
+}
+
+/* Returns whether symbol index of view is a definition of name that lookups bind to. */
+static bool defines(const struct symbol_view *view, size_t index, const char *name)
+{
+	const char *symbol_name;
+	GElf_Sym sym;
+
+	if (index >= view->count || !gelf_getsym(view->symbols, index, &sym))
+		return false;
+	symbol_name = string_at(view->strings, view->strings_size, sym.st_name);
+	return symbol_name && !strcmp(symbol_name, name) && sym.st_shndx != SHN_UNDEF &&
+	       is_wanted_binding(GELF_ST_BIND(sym.st_info));
+}
+
+/* Walks the DT_GNU_HASH chain of name. Returns -1 when the table is unreadable. */
+static int gnu_hash_defines(const struct reader *reader, const struct symbol_view *view,
+			    const char *name)
+{
+	uint64_t word_size = reader->file->elf_class == ELFCLASS64 ? 8 : 4;
+	uint32_t nbuckets, symoffset, hash = gnu_hash(name);
+	uint64_t buckets_at, chain_at, chain_count, index;
+	const uint32_t *header, *chain;
+	Elf_Data *data;
+
+	data = chunk_at_vaddr(reader, reader->gnu_hash, 16, ELF_T_WORD);
+	if (!data)
+		return -1;
+	header = data->d_buf;
+	nbuckets = header[0];
+	symoffset = header[1];
+	if (!nbuckets)
+		return 0;
+	buckets_at = reader->gnu_hash + 16 + (uint64_t)header[2] * word_size;
+	data = chunk_at_vaddr(reader, buckets_at + (uint64_t)(hash % nbuckets) * 4, 4,
+			      ELF_T_WORD);
+	if (!data)
+		return -1;
+	index = *(const uint32_t *)data->d_buf;
+	if (index < symoffset)
+		return 0;
+
+	chain_at = buckets_at + (uint64_t)nbuckets * 4;
+	chain_count = bytes_after_vaddr(reader, chain_at) / 4;
+	if (index - symoffset >= chain_count)
+		return -1;
+	data = chunk_at_vaddr(reader, chain_at, chain_count * 4, ELF_T_WORD);
+	if (!data)
+		return -1;
+	chain = data->d_buf;
+	for (; index - symoffset < chain_count; index++) {
+		uint32_t entry = chain[index - symoffset];
+
+		if ((entry | 1) == (hash | 1) && defines(view, index, name))
+			return 1;
+		if (entry & 1)
+			break;
+	}
+	return 0;
+}
+
+/* Walks the DT_HASH chain of name. Returns -1 when the table is unreadable. */
+static int sysv_hash_defines(const struct reader *reader, const struct symbol_view *view,
+			     const char *name)
+{
+	uint32_t nbucket, nchain, index, steps;
+	const uint32_t *words;
+	Elf_Data *data;
+
+	data = chunk_at_vaddr(reader, reader->hash, 8, ELF_T_WORD);
+	if (!data)
+		return -1;
+	nbucket = ((const uint32_t *)data->d_buf)[0];
+	nchain = ((const uint32_t *)data->d_buf)[1];
+	if (!nbucket)
+		return 0;
+	data = chunk_at_vaddr(reader, reader->hash, (2 + (uint64_t)nbucket + nchain) * 4,
+			      ELF_T_WORD);
+	if (!data)
+		return -1;
+	words = data->d_buf;
+	index = words[2 + sysv_hash(name) % nbucket];
+	/* A damaged chain may loop: it cannot be longer than the table. */
+	for (steps = 0; index && index < nchain && steps < nchain; steps++) {
+		if (defines(view, index, name))
+			return 1;
+		index = words[2 + nbucket + index];
+	}
+	return 0;
+}
+
+/* Scans the whole table, for objects without a hash table. */
+static int scan_defines(const struct symbol_view *view, const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < view->count; i++)
+		if (defines(view, i, name))
+			return 1;
+	return 0;
+}
+
+static int find_definitions(struct reader *reader, const char *const *names, size_t count,
+			    bool *found)
+{
+	struct symbol_view view = { 0 };
+	size_t i;
+	int err = 0;
+
+	if (read_program_headers(reader) || read_dynamic(reader) ||
+	    view_from_segments(reader, &view))
+		return -1;
+	for (i = 0; i < count && view.symbols && err >= 0; i++) {
+		if (found[i])
+			continue;
+		if (reader->gnu_hash)
+			err = gnu_hash_defines(reader, &view, names[i]);
+		else if (reader->hash)
+			err = sysv_hash_defines(reader, &view, names[i]);
+		else
+			err = scan_defines(&view, names[i]);
+		found[i] = err > 0;
+	}
+	if (err < 0)
+		return fail(reader, "its symbol hash table lies outside the file (truncated?)");
+	return 0;
+}
+
+static int find_definitions_with(Elf *elf, const char *name, const char *const *names,
+				 size_t count, bool *found, char *error, size_t error_size)
+{
+	struct elf_file file = { 0 };
+	struct reader reader = {
+		.elf = elf,
+		.name = name,
+		.file = &file,
+		.error = error,
+		.error_size = error_size,
+	};
+	int err = -1;
+
+	if (elf_kind(elf) != ELF_K_ELF) {
+		fail(&reader, "not an ELF file");
+	} else {
+		file.elf_class = gelf_getclass(elf);
+		err = find_definitions(&reader, names, count, found);
+	}
+	free(reader.phdrs);
+	elf_file_free(&file);
+	return err;
+}
+
+int elf_file_find_definitions(const char *path, const char *const *names, size_t count,
+			      bool *found, char *error, size_t error_size)
+{
+	Elf *elf;
+	int fd, err;
+
+	elf = open_elf(path, &fd, error, error_size);
+	if (!elf)
+		return -1;
+	err = find_definitions_with(elf, path, names, count, found, error, error_size);
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+int elf_file_find_definitions_memory(const void *image, size_t size, const char *name,
+				     const char *const *names, size_t count, bool *found,
+				     char *error, size_t error_size)
+{
+	Elf *elf;
+	int err;
+
+	if (check_libelf(name, error, error_size))
+		return -1;
+	/* libelf only reads the image, despite the non-const parameter. */
+	elf = elf_memory((char *)image, size);
+	if (!elf) {
+		snprintf(error, error_size, "'%s': %s", name, elf_errmsg(-1));
+		return -1;
+	}
+	err = find_definitions_with(elf, name, names, count, found, error, error_size);
+	elf_end(elf);
 	return err;
 }
 

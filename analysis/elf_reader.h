@@ -85,6 +85,21 @@ int elf_file_read_memory(const void *image, size_t size, const char *name,
 
 void elf_file_free(struct elf_file *file);
 
+/*
+ * Sets found[i] when the file at path defines names[i] in its dynamic symbol
+ * table as a global, weak or unique symbol that is not undefined. Names are
+ * looked up as the dynamic loader does: through DT_GNU_HASH, else DT_HASH,
+ * else by a scan of the table. Names whose found[i] is already set are
+ * skipped. Returns 0, or -1 with a message naming the file in error.
+ */
+int elf_file_find_definitions(const char *path, const char *const *names, size_t count,
+			      bool *found, char *error, size_t error_size);
+
+/* Same as elf_file_find_definitions() on an image in memory; name is for messages. */
+int elf_file_find_definitions_memory(const void *image, size_t size, const char *name,
+				     const char *const *names, size_t count, bool *found,
+				     char *error, size_t error_size);
+
 /* Returns "executable", "pie", "shared object", ... for a type. */
 const char *elf_file_type_name(enum elf_file_type type);
 

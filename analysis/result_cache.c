@@ -29,8 +29,12 @@ struct entry_header {
 	char producer[PRODUCER_SIZE];	/* build ID of the uniscope executable that wrote it */
 	struct result_cache_key key;
 	uint64_t payload_size;
+	uint64_t hashed_size;		/* leading bytes of the payload that the hash covers */
 	uint64_t payload_hash;
 };
+
+/* The fields every version of the header starts with. */
+#define HEADER_PREFIX_SIZE (16 + 2 * sizeof(uint32_t))
 
 static bool cache_disabled;
 static bool write_warned;
@@ -203,7 +207,7 @@ enum result_cache_status result_cache_read(const char *path, uint32_t format,
 		snprintf(reason, reason_size, "not a readable regular file");
 		return RESULT_CACHE_DAMAGED;
 	}
-	if ((size_t)st.st_size < sizeof(*header)) {
+	if ((size_t)st.st_size < HEADER_PREFIX_SIZE) {
 		close(fd);
 		snprintf(reason, reason_size, "%lld bytes, shorter than its header",
 			 (long long)st.st_size);
@@ -219,9 +223,18 @@ enum result_cache_status result_cache_read(const char *path, uint32_t format,
 	entry->mapping_size = st.st_size;
 	header = mapping;
 
-	if (memcmp(header->magic, ENTRY_MAGIC, sizeof(header->magic)) ||
-	    header->header_size != sizeof(*header)) {
+	if (memcmp(header->magic, ENTRY_MAGIC, sizeof(header->magic))) {
 		snprintf(reason, reason_size, "not a uniscope cache entry");
+		goto damaged;
+	}
+	/* Another header layout was written by another version of uniscope. */
+	if (header->header_size != sizeof(*header)) {
+		result_cache_release(entry);
+		return RESULT_CACHE_STALE;
+	}
+	if ((size_t)st.st_size < sizeof(*header)) {
+		snprintf(reason, reason_size, "%lld bytes, shorter than its header",
+			 (long long)st.st_size);
 		goto damaged;
 	}
 	if (header->format != format || strncmp(header->producer, producer_id(), PRODUCER_SIZE) ||
@@ -235,9 +248,15 @@ enum result_cache_status result_cache_read(const char *path, uint32_t format,
 			 (unsigned long long)header->payload_size);
 		goto damaged;
 	}
+	if (header->hashed_size > header->payload_size) {
+		snprintf(reason, reason_size, "hash covers %llu bytes of a %llu-byte payload",
+			 (unsigned long long)header->hashed_size,
+			 (unsigned long long)header->payload_size);
+		goto damaged;
+	}
 	entry->payload = (const uint8_t *)mapping + sizeof(*header);
 	entry->payload_size = header->payload_size;
-	if (hash_payload(entry->payload, entry->payload_size) != header->payload_hash) {
+	if (hash_payload(entry->payload, header->hashed_size) != header->payload_hash) {
 		snprintf(reason, reason_size, "payload hash mismatch");
 		goto damaged;
 	}
@@ -299,7 +318,7 @@ static void warn_write_failed(const char *path, int err)
 }
 
 int result_cache_write(const char *path, uint32_t format, const struct result_cache_key *key,
-		       const void *payload, size_t payload_size)
+		       const void *payload, size_t payload_size, size_t hashed_size)
 {
 	struct entry_header header = { .format = format, .header_size = sizeof(header) };
 	char temporary[PATH_MAX];
@@ -311,7 +330,8 @@ int result_cache_write(const char *path, uint32_t format, const struct result_ca
 	snprintf(header.producer, sizeof(header.producer), "%s", producer_id());
 	header.key = *key;
 	header.payload_size = payload_size;
-	header.payload_hash = hash_payload(payload, payload_size);
+	header.hashed_size = hashed_size < payload_size ? hashed_size : payload_size;
+	header.payload_hash = hash_payload(payload, header.hashed_size);
 
 	err = make_parents(path);
 	if (!err && snprintf(temporary, sizeof(temporary), "%s.XXXXXX", path) >=

@@ -6,8 +6,9 @@
  * each, named after the device and inode of their input. Each entry starts
  * with a header holding its key (device, inode, size, modification and
  * change times of the input), the format version, the identity of the
- * uniscope build that wrote it and a hash of its payload. A stale entry is
- * replaced quietly, a damaged one with a warning. Entries are written to a
+ * uniscope build that wrote it and a hash of its payload, or of the leading
+ * part of it that a reader uses in full. A stale entry is replaced quietly,
+ * a damaged one with a warning. Entries are written to a
  * temporary file and renamed, so readers never see a partial one.
  */
 #ifndef __UNISCOPE_RESULT_CACHE_H
@@ -59,7 +60,9 @@ int result_cache_entry_path(const char *kind, const struct result_cache_key *key
 
 /*
  * Maps the entry at path and checks its header against format and key and
- * its payload against its hash. On RESULT_CACHE_DAMAGED, reason gets why.
+ * the hashed part of its payload against its hash. The caller bounds-checks
+ * every offset it reads from the rest. On RESULT_CACHE_DAMAGED, reason gets
+ * why.
  */
 enum result_cache_status result_cache_read(const char *path, uint32_t format,
 					   const struct result_cache_key *key,
@@ -69,12 +72,14 @@ enum result_cache_status result_cache_read(const char *path, uint32_t format,
 void result_cache_release(struct result_cache_entry *entry);
 
 /*
- * Stores payload as the entry at path, creating its directory. A failure is
- * reported once per process as a warning; the caller goes on without the
- * cache. Returns 0 or -1.
+ * Stores payload as the entry at path, creating its directory. The hash
+ * covers the first hashed_size bytes: a large table that readers only probe
+ * may follow them unhashed, so that a read does not touch all of it. A
+ * failure is reported once per process as a warning; the caller goes on
+ * without the cache. Returns 0 or -1.
  */
 int result_cache_write(const char *path, uint32_t format, const struct result_cache_key *key,
-		       const void *payload, size_t payload_size);
+		       const void *payload, size_t payload_size, size_t hashed_size);
 
 /* Warns that a damaged entry is analysed again and replaced. */
 void result_cache_warn_damaged(const char *path, const char *reason);

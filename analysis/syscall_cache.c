@@ -58,6 +58,8 @@ static bool set_is_empty(const uint64_t *set)
 {
 	size_t w;
 
+	if (!set)
+		return true;
 	for (w = 0; w < SYSCALL_SET_WORDS; w++)
 		if (set[w])
 			return false;
@@ -92,9 +94,9 @@ static void encode_funcs(const struct syscall_object *object, struct result_buff
 		result_buffer_u32(body, func->unrecovered);
 		result_buffer_u8(body, flags);
 		if (flags & FUNC_HAS_SYSCALLS)
-			result_buffer_put(body, func->syscalls, sizeof(func->syscalls));
+			result_buffer_put(body, func->syscalls, SYSCALL_SET_SIZE);
 		if (flags & FUNC_HAS_SYSCALLS32)
-			result_buffer_put(body, func->syscalls32, sizeof(func->syscalls32));
+			result_buffer_put(body, func->syscalls32, SYSCALL_SET_SIZE);
 	}
 	for (i = 0; i < object->func_count; i++)
 		result_buffer_put(body, object->funcs[i].callees,
@@ -223,6 +225,16 @@ static void check(struct decoder *decoder, bool condition, const char *problem)
 		decoder->problem = problem;
 }
 
+/* Reads a call number set into a new allocation. */
+static uint64_t *read_set(struct decoder *decoder)
+{
+	uint64_t *set = allocate(decoder, SYSCALL_SET_WORDS, sizeof(*set));
+
+	if (set)
+		result_reader_get(&decoder->reader, set, SYSCALL_SET_SIZE);
+	return set;
+}
+
 static void decode_funcs(struct decoder *decoder, struct syscall_object *object,
 			 size_t callee_total, size_t import_total)
 {
@@ -244,9 +256,9 @@ static void decode_funcs(struct decoder *decoder, struct syscall_object *object,
 		func->unrecovered = result_reader_u32(reader);
 		flags = result_reader_u8(reader);
 		if (flags & FUNC_HAS_SYSCALLS)
-			result_reader_get(reader, func->syscalls, sizeof(func->syscalls));
+			func->syscalls = read_set(decoder);
 		if (flags & FUNC_HAS_SYSCALLS32)
-			result_reader_get(reader, func->syscalls32, sizeof(func->syscalls32));
+			func->syscalls32 = read_set(decoder);
 		check(decoder, func->first <= func->end, "function ends before it starts");
 		check(decoder, i == 0 || i >= object->code_func_count ||
 			       object->funcs[i - 1].addr < func->addr, "functions out of order");
@@ -435,7 +447,8 @@ static struct syscall_object *compact_fresh(struct syscall_object *fresh)
 	}
 	result_cache_key_from_stat(&key, &fresh->file_status);
 	if (!result_cache_entry_path(CACHE_KIND, &key, entry_path, sizeof(entry_path)))
-		result_cache_write(entry_path, cache_format(), &key, payload.data, payload.size);
+		result_cache_write(entry_path, cache_format(), &key, payload.data, payload.size,
+				   payload.size);
 	compact = decode_object(fresh->path, &fresh->file_status, payload.data, payload.size,
 				&problem);
 	if (!compact) {

@@ -105,6 +105,7 @@ static int resolve_site(struct syscall_object *object, struct site_lists *lists,
 	bool compat32 = object->insns[insn].compat32;
 	int64_t values[MAX_SITE_VALUES];
 	bool unknown = false;
+	uint64_t **set;
 	unsigned int nr;
 	size_t count, i;
 
@@ -123,8 +124,10 @@ static int resolve_site(struct syscall_object *object, struct site_lists *lists,
 			continue;
 		}
 		site.nr = nr;
-		syscall_set_add(compat32 ? object->funcs[func].syscalls32 :
-				object->funcs[func].syscalls, nr);
+		set = compat32 ? &object->funcs[func].syscalls32 : &object->funcs[func].syscalls;
+		if (!*set && !(*set = calloc(SYSCALL_SET_WORDS, sizeof(**set))))
+			return -1;
+		syscall_set_add(*set, nr);
 		if (add_site(object, lists, &site))
 			return -1;
 	}

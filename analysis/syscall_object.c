@@ -1374,9 +1374,12 @@ size_t syscall_object_memory(const struct syscall_object *object)
 	bytes += object->site_count * sizeof(*object->sites);
 	bytes += object->import_call_count * sizeof(*object->import_calls);
 	bytes += object->export_count * sizeof(*object->exports);
-	for (i = 0; i < object->func_count; i++)
+	for (i = 0; i < object->func_count; i++) {
 		bytes += object->funcs[i].callee_count * sizeof(uint32_t) +
 			 object->funcs[i].import_count * sizeof(char *);
+		bytes += object->funcs[i].syscalls ? SYSCALL_SET_SIZE : 0;
+		bytes += object->funcs[i].syscalls32 ? SYSCALL_SET_SIZE : 0;
+	}
 	return bytes;
 }
 
@@ -1387,6 +1390,8 @@ void syscall_object_free(struct syscall_object *object)
 	if (!object)
 		return;
 	for (i = 0; object->funcs && i < object->func_count; i++) {
+		free(object->funcs[i].syscalls);
+		free(object->funcs[i].syscalls32);
 		if (!object->callee_block)
 			free(object->funcs[i].callees);
 		if (!object->import_block)

@@ -19,6 +19,7 @@
 /* Call numbers kept in per-function sets; larger constants count as unrecovered. */
 #define SYSCALL_NR_LIMIT 512
 #define SYSCALL_SET_WORDS (SYSCALL_NR_LIMIT / 64)
+#define SYSCALL_SET_SIZE (SYSCALL_SET_WORDS * sizeof(uint64_t))
 
 /* General-purpose register families: rax, eax, ax and al are all REG_AX. */
 enum reg_family {
@@ -99,8 +100,13 @@ struct func {
 	size_t callee_count;
 	const char **imports;	/* names of other objects' functions it calls or takes */
 	size_t import_count;
-	uint64_t syscalls[SYSCALL_SET_WORDS];
-	uint64_t syscalls32[SYSCALL_SET_WORDS];	/* i386 numbers of compat32 sites */
+	/*
+	 * Call numbers of its sites, SYSCALL_SET_WORDS words each, or NULL when
+	 * it has none: most functions have none, and a decoded object
+	 * allocates no set for them.
+	 */
+	uint64_t *syscalls;
+	uint64_t *syscalls32;	/* i386 numbers of compat32 sites */
 	uint16_t dispatch_loc;	/* location of the call number argument at entry, or LOC_NONE */
 	uint32_t unrecovered;	/* sites in it whose number is unknown */
 };

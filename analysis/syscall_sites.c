@@ -642,19 +642,6 @@ static size_t set_size(const uint64_t *set)
 	return count;
 }
 
-static json_t *set_to_names(const uint64_t *set, enum syscall_table table)
-{
-	json_t *names = json_array();
-	char buf[32];
-	unsigned int nr;
-
-	for (nr = 0; names && nr < SYSCALL_NR_LIMIT; nr++)
-		if (syscall_set_has(set, nr))
-			json_array_append_new(names, json_string(
-				syscall_name_or_number(table, nr, buf, sizeof(buf))));
-	return names;
-}
-
 /*
  * Numbers reachable from each function, computed once for all of them. The
  * call graph is cut into strongly connected components by Tarjan's
@@ -716,6 +703,7 @@ static int summary_close(struct scan *scan, struct summary *summary, uint32_t ro
 {
 	uint32_t component = summary->component_count++, node, target, k;
 	uint64_t *set = summary->sets[component];
+	const uint64_t *own;
 	size_t first = summary->stack_count, i, w;
 	int found;
 
@@ -731,9 +719,10 @@ static int summary_close(struct scan *scan, struct summary *summary, uint32_t ro
 
 		node = summary->stack[i];
 		object_index = summary->node_object[node];
-		for (w = 0; w < SYSCALL_SET_WORDS; w++)
-			set[w] |= scan->objects[object_index].object->
-				  funcs[node - summary->base[object_index]].syscalls[w];
+		own = scan->objects[object_index].object->
+		      funcs[node - summary->base[object_index]].syscalls;
+		for (w = 0; own && w < SYSCALL_SET_WORDS; w++)
+			set[w] |= own[w];
 		for (k = 0; (found = summary_edge(scan, summary, node, k, &target)) > 0; k++) {
 			if (summary->component[target] == component)
 				continue;
@@ -849,41 +838,71 @@ static int import_numbers(struct scan *scan, struct summary *summary, const char
 }
 
 /*
+ * Returns the JSON string of the name of call nr, made once and shared by
+ * every array that lists it: a report repeats each name many times.
+ */
+static json_t *shared_name(json_t **names, enum syscall_table table, unsigned int nr)
+{
+	char buf[32];
+
+	if (!names[nr])
+		names[nr] = json_string(syscall_name_or_number(table, nr, buf, sizeof(buf)));
+	return names[nr];
+}
+
+/* Adds import to the list of every call of set, and returns the names of its calls. */
+static json_t *import_calls(const uint64_t *set, json_t *import, json_t **names,
+			    enum syscall_table table, json_t **imports_of)
+{
+	json_t *calls = json_array();
+	unsigned int nr;
+
+	for (nr = 0; calls && nr < SYSCALL_NR_LIMIT; nr++) {
+		if (!syscall_set_has(set, nr))
+			continue;
+		json_array_append(calls, shared_name(names, table, nr));
+		if (!imports_of[nr])
+			imports_of[nr] = json_array();
+		json_array_append(imports_of[nr], import);
+	}
+	return calls;
+}
+
+/*
  * Maps each imported function to the numbers reachable from it alone, and
  * names in *imports_of the imports that reach each number of the static set.
  */
 static json_t *import_sets(struct scan *scan, const struct syscall_scan_input *input,
 			   enum syscall_table table, json_t **imports_of)
 {
-	json_t *result = json_object();
+	json_t *result = json_object(), *names[SYSCALL_NR_LIMIT] = { 0 }, *import;
 	struct summary summary = { 0 };
 	unsigned int nr;
 	size_t i;
 
 	if (!result || summary_build(scan, &summary)) {
 		json_decref(result);
-		summary_free(&summary);
-		return NULL;
+		result = NULL;
+		goto out;
 	}
 	for (i = 0; i < input->import_count; i++) {
 		uint64_t set[SYSCALL_SET_WORDS] = { 0 };
 
 		if (import_numbers(scan, &summary, input->imports[i], set)) {
 			json_decref(result);
-			summary_free(&summary);
-			return NULL;
+			result = NULL;
+			goto out;
 		}
 		if (!set_size(set))
 			continue;
-		json_object_set_new(result, input->imports[i], set_to_names(set, table));
-		for (nr = 0; nr < SYSCALL_NR_LIMIT; nr++) {
-			if (!syscall_set_has(set, nr))
-				continue;
-			if (!imports_of[nr])
-				imports_of[nr] = json_array();
-			json_array_append_new(imports_of[nr], json_string(input->imports[i]));
-		}
+		import = json_string(input->imports[i]);
+		json_object_set_new(result, input->imports[i],
+				    import_calls(set, import, names, table, imports_of));
+		json_decref(import);
 	}
+out:
+	for (nr = 0; nr < SYSCALL_NR_LIMIT; nr++)
+		json_decref(names[nr]);
 	summary_free(&summary);
 	return result;
 }
@@ -925,7 +944,7 @@ static json_t *describe_object(const struct scan_object *entry, uint64_t *all_se
 		return json_pack("{s:s, s:s}", "role", role_name(entry->role),
 				 "error", object->error);
 	for (i = 0; i < object->func_count; i++) {
-		for (w = 0; w < SYSCALL_SET_WORDS; w++)
+		for (w = 0; object->funcs[i].syscalls && w < SYSCALL_SET_WORDS; w++)
 			set[w] |= object->funcs[i].syscalls[w];
 		if (entry->reached[i])
 			unrecovered_reached += object->funcs[i].unrecovered;

@@ -64,3 +64,33 @@ strip_section_headers "$WORK/sysv" "$WORK/sysv-nosections"
 deps_report "$WORK/sysv.json" --no-packages "$WORK/sysv-nosections"
 check_eq "DT_HASH imports without sections" "$(readelf_imports "$WORK/sysv")" \
 	"$(report_imports "$WORK/sysv.json")"
+
+# Unversioned imports get the first library in load order that defines them,
+# found through DT_GNU_HASH, DT_HASH or a scan of a table without either.
+cat > "$WORK/first.c" <<'SOURCE'
+int first_only(void) { return 1; }
+int both(void) { return 2; }
+SOURCE
+cat > "$WORK/second.c" <<'SOURCE'
+int second_only(void) { return 3; }
+int both(void) { return 4; }
+SOURCE
+cat > "$WORK/user.c" <<'SOURCE'
+int first_only(void), second_only(void), both(void);
+extern int missing_weak(void) __attribute__((weak));
+int main(void) { return first_only() + second_only() + both() + (missing_weak ? 1 : 0); }
+SOURCE
+for style in gnu sysv; do
+	gcc -shared -fPIC -Wl,--hash-style=$style -o "$WORK/libfirst.so" "$WORK/first.c"
+	gcc -shared -fPIC -Wl,--hash-style=$style -o "$WORK/libsecond.so" "$WORK/second.c"
+	gcc -o "$WORK/user" "$WORK/user.c" -L"$WORK" -lfirst -lsecond -Wl,-rpath,'$ORIGIN'
+	deps_report "$WORK/user.json" --no-packages "$WORK/user"
+	check_json "$style hash: import of the first library" "$WORK/user.json" \
+		'.imports[] | select(.name == "first_only") | .library == "libfirst.so"'
+	check_json "$style hash: import of the second library" "$WORK/user.json" \
+		'.imports[] | select(.name == "second_only") | .library == "libsecond.so"'
+	check_json "$style hash: both define, first wins" "$WORK/user.json" \
+		'.imports[] | select(.name == "both") | .library == "libfirst.so"'
+	check_json "$style hash: undefined weak has none" "$WORK/user.json" \
+		'.imports[] | select(.name == "missing_weak") | .library == null'
+done

@@ -3,7 +3,8 @@
 #
 # Damaged cache entries are detected, reported with a warning, analysed
 # again and replaced: a flipped byte, a truncated entry, a foreign file in
-# its place, and the same for the dpkg database entry.
+# its place, and the same for the dpkg database entry. The pool of paths at
+# the end of that entry is not hashed: damage there must not crash a run.
 . "$(dirname "$0")/lib.sh"
 export XDG_CACHE_HOME=$WORK/cache
 program=$PROGS/static_syscalls
@@ -42,7 +43,7 @@ flip_byte()
 flip_byte "$entry" $((size / 2))
 damage "flipped byte" "payload hash mismatch"
 
-header_size=152		# struct entry_header in analysis/result_cache.c
+header_size=160		# struct entry_header in analysis/result_cache.c
 truncate -s $((size - 100)) "$entry"
 damage "truncated payload" "payload of $((size - 100 - header_size)) bytes where the header expects"
 
@@ -55,7 +56,7 @@ damage "foreign file" "not a uniscope cache entry"
 dpkg_entry=$(find "$XDG_CACHE_HOME/uniscope/dpkg" -type f)
 check_eq "one dpkg entry" 1 "$(printf '%s\n' "$dpkg_entry" | grep -c .)"
 dpkg_size=$(stat -c %s "$dpkg_entry")
-flip_byte "$dpkg_entry" $((dpkg_size - 3))
+flip_byte "$dpkg_entry" $((header_size + 100))
 check_status "damaged dpkg entry: run" 0 "$UNISCOPE" -vv deps --static -q -o "$WORK/dpkg.json" \
 	"$program"
 check_grep "damaged dpkg entry: warned" \
@@ -64,3 +65,20 @@ check_status "damaged dpkg entry: report correct" 0 cmp "$WORK/reference.json" "
 check_status "damaged dpkg entry: next run" 0 "$UNISCOPE" -vv deps --static -q \
 	-o "$WORK/dpkg.2.json" "$program"
 check_grep "damaged dpkg entry: replaced" "dpkg database read from the cache" "$WORK/out"
+
+# The last path of the sorted pool is past every path this analysis looks up.
+dpkg_size=$(stat -c %s "$dpkg_entry")
+flip_byte "$dpkg_entry" $((dpkg_size - 3))
+check_status "damaged path pool: run" 0 "$UNISCOPE" -vv deps --static -q -o "$WORK/paths.json" \
+	"$program"
+check_no_grep "damaged path pool: no warning" "warning" "$WORK/out"
+check_status "damaged path pool: report correct" 0 cmp "$WORK/reference.json" "$WORK/paths.json"
+
+# Without the final NUL, a lookup could read past the pool.
+flip_byte "$dpkg_entry" $((dpkg_size - 1))
+check_status "unterminated path pool: run" 0 "$UNISCOPE" -vv deps --static -q \
+	-o "$WORK/unterminated.json" "$program"
+check_grep "unterminated path pool: warned" \
+	"warning: analysis cache entry '$dpkg_entry' is damaged \(pool of paths truncated" "$WORK/out"
+check_status "unterminated path pool: report correct" 0 cmp "$WORK/reference.json" \
+	"$WORK/unterminated.json"

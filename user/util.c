@@ -188,9 +188,12 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	if (fd < 0)
 		return -errno;
 
+	/*
+	 * No fsync(): the rename makes the new contents visible whole, and a
+	 * report lost in a power failure is made again by running the
+	 * command again. Flushing cost more than writing a report.
+	 */
 	err = write_all(fd, data, len);
-	if (!err && fsync(fd))
-		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
