@@ -778,6 +778,21 @@ static int check_libelf(const char *name, char *error, size_t error_size)
 	return -1;
 }
 
+/* Opens an image in memory for libelf. Returns NULL with a message in error. */
+static Elf *open_elf_memory(const void *image, size_t size, const char *name, char *error,
+			    size_t error_size)
+{
+	Elf *elf;
+
+	if (check_libelf(name, error, error_size))
+		return NULL;
+	/* libelf only reads the image, despite the non-const parameter. */
+	elf = elf_memory((char *)image, size);
+	if (!elf)
+		snprintf(error, error_size, "'%s': %s", name, elf_errmsg(-1));
+	return elf;
+}
+
 int elf_file_read_memory(const void *image, size_t size, const char *name,
 			 unsigned int flags, struct elf_file *file, char *error,
 			 size_t error_size)
@@ -786,14 +801,9 @@ int elf_file_read_memory(const void *image, size_t size, const char *name,
 	int err;
 
 	memset(file, 0, sizeof(*file));
-	if (check_libelf(name, error, error_size))
+	elf = open_elf_memory(image, size, name, error, error_size);
+	if (!elf)
 		return -1;
-	/* libelf only reads the image, despite the non-const parameter. */
-	elf = elf_memory((char *)image, size);
-	if (!elf) {
-		snprintf(error, error_size, "'%s': %s", name, elf_errmsg(-1));
-		return -1;
-	}
 	err = read_with(elf, name, flags, file, error, error_size);
 	elf_end(elf);
 	return err;
@@ -1032,14 +1042,9 @@ int elf_file_find_definitions_memory(const void *image, size_t size, const char 
 	Elf *elf;
 	int err;
 
-	if (check_libelf(name, error, error_size))
+	elf = open_elf_memory(image, size, name, error, error_size);
+	if (!elf)
 		return -1;
-	/* libelf only reads the image, despite the non-const parameter. */
-	elf = elf_memory((char *)image, size);
-	if (!elf) {
-		snprintf(error, error_size, "'%s': %s", name, elf_errmsg(-1));
-		return -1;
-	}
 	err = find_definitions_with(elf, name, names, count, found, error, error_size);
 	elf_end(elf);
 	return err;
