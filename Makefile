@@ -196,7 +196,7 @@ test: all
 demo: all
 	./$(BIN) deps -o sqlite3-report.json --test-file tests/data/sqlite3-queries.json sqlite3
 
-bench: all $(OUTPUT)/bench/floor
+bench: all $(OUTPUT)/bench/floor $(OUTPUT)/bench/spawn_time
 	$(Q)tests/bench/run
 
 # Attaches do-nothing programs: the least any tracer of the syscall tracepoints costs.
@@ -204,6 +204,12 @@ $(OUTPUT)/bench/floor: tests/bench/floor.c $(OUTPUT)/floor.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
+# Times one run of a command per line of a list, without a shell loop's cost.
+$(OUTPUT)/bench/spawn_time: tests/bench/spawn_time.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 deps:
 	$(Q)tests/install-deps

@@ -18,10 +18,13 @@
 # Prints, per run, the total wall time of a sequential run, the median per
 # program and the peak RSS of one analysis. The last columns give how many
 # times faster than the replaced method it is on the same programs, by
-# total and by median.
+# total and by median. Each run is started and timed by spawn_time: a run
+# of /bin/true measures 0.7 ms with it and 5.1 ms in a loop of date and
+# /usr/bin/time (idle machine of docs/bench-deps-static.md).
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 UNISCOPE=${UNISCOPE:-$TOP/uniscope}
+SPAWN_TIME=${SPAWN_TIME:-$TOP/.output/bench/spawn_time}
 SAMPLE=${SAMPLE:-0}
 COLD_STEP=${COLD_STEP:-8}
 JOBS=${JOBS:-$(nproc)}
@@ -29,6 +32,7 @@ OUT=$(mktemp -d /tmp/deps-static-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
 [ -x "$UNISCOPE" ] || { echo "build uniscope first: make" >&2; exit 1; }
+[ -x "$SPAWN_TIME" ] || { echo "build the benchmark tools first: make bench" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time is missing: make deps" >&2; exit 1; }
 
 for file in /usr/bin/* /usr/sbin/*; do
@@ -58,19 +62,14 @@ original()
 }
 
 # measure NAME LIST COMMAND...: runs COMMAND once per program of LIST (the
-# program is appended), writes "program wall_ns rss_kb" lines to $OUT/NAME.
+# program is appended), writes "program wall_ns rss_kb status" lines to
+# $OUT/NAME.
 measure()
 {
-	local name=$1 list=$2 program start end
+	local name=$1 list=$2
 
 	shift 2
-	: > "$OUT/$name"
-	while read -r program; do
-		start=$(date +%s%N)
-		/usr/bin/time -f '%M' -o "$OUT/rss" "$@" "$program" > /dev/null 2>&1
-		end=$(date +%s%N)
-		echo "$program $((end - start)) $(tail -n 1 "$OUT/rss")" >> "$OUT/$name"
-	done < "$list"
+	"$SPAWN_TIME" "$list" "$@" > "$OUT/$name"
 }
 
 # batch NAME: one batch run over all programs, writes "wall_ns rss_kb" to $OUT/NAME.
@@ -90,6 +89,12 @@ stats()
 {
 	sort -k 2 -n "$1" | awk '{ wall[NR] = $2; total += $2; if ($3 > rss) rss = $3 }
 		END { print total, wall[int((NR + 1) / 2)], rss }'
+}
+
+# failed FILE: how many runs of a measure file exited with a non-zero status.
+failed()
+{
+	awk '$4 != 0' "$1" | wc -l
 }
 
 # original_on LIST: the replaced method's measure lines for the programs of LIST.
@@ -154,4 +159,9 @@ batch_row "uniscope --batch -j $JOBS, warm cache" "$OUT/batch_warm"
 echo "x total, x median: the replaced method's total or median over this run's, on the"
 echo "same programs. Peak RSS of a batch is that of its largest worker."
 echo "analysis cache after the sequential runs: $(du -sh "$OUT/cache" | cut -f 1)"
+measure true_runs "$OUT/programs" /bin/true
+read -r _ true_median _ <<< "$(stats "$OUT/true_runs")"
+echo "runs that failed: replaced method $(failed "$OUT/original"), uniscope warm $(failed "$OUT/warm");" \
+	"a run of /bin/true takes $(awk -v m="$true_median" 'BEGIN { printf "%.2f", m / 1e6 }') ms" \
+	"under spawn_time (median)"
 echo "load average after: $(cut -d ' ' -f 1-3 /proc/loadavg), uprobes attached: $(uprobes)"
