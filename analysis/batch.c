@@ -18,6 +18,7 @@
 #include "dpkg.h"
 #include "graph.h"
 #include "log.h"
+#include "syscall_sites.h"
 #include "util.h"
 
 struct program_list {
@@ -188,6 +189,9 @@ static int run_workers(const struct program_list *list, const struct batch_optio
 		if (pid == 0) {
 			size_t i;
 
+			/* The workers already keep the CPUs busy. */
+			if (batch->jobs > 1)
+				syscall_scan_set_threads(1);
 			for (i = worker; i < list->count; i += batch->jobs)
 				analyse_in_worker(list, i, batch, options, context);
 			fflush(NULL);

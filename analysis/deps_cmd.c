@@ -15,6 +15,7 @@
 #include "dynamic.h"
 #include "graph.h"
 #include "log.h"
+#include "syscall_sites.h"
 #include "util.h"
 
 enum {
@@ -38,7 +39,7 @@ struct deps_args {
 	const char *output;
 	const char *graphs;
 	const char *batch;
-	unsigned long jobs;
+	unsigned long jobs;	/* 0 unless -j was given */
 	bool json;
 	bool quiet;
 	bool static_only;
@@ -88,7 +89,9 @@ static void print_help(FILE *out)
 "                        ($XDG_CACHE_HOME/uniscope, or ~/.cache/uniscope)\n"
 "  --batch SOURCE        analyse every file in directory SOURCE, or every\n"
 "                        path or name listed (one a line) in file SOURCE\n"
-"  -j, --jobs N          programs analysed in parallel with --batch (1-256)\n"
+"  -j, --jobs N          programs analysed in parallel with --batch (1-256);\n"
+"                        else threads that analyse objects missing from the\n"
+"                        cache (default: one per CPU, at most 4)\n"
 "  -h, --help            show this help\n"
 "\n"
 "Examples:\n"
@@ -241,10 +244,6 @@ static int check_args(int argc, char **argv, const struct deps_args *args)
 		      "for many", programs);
 		return -1;
 	}
-	if (!args->batch && args->jobs != 1) {
-		p_err("-j/--jobs only applies to --batch");
-		return -1;
-	}
 	return 0;
 }
 
@@ -360,7 +359,6 @@ int cmd_deps(int argc, char **argv)
 			.packages = true,
 			.syscalls = true,
 		},
-		.jobs = 1,
 	};
 	struct static_context context;
 	int status;
@@ -375,13 +373,15 @@ int cmd_deps(int argc, char **argv)
 			.source = args.batch,
 			.output_dir = args.output,
 			.graphs_dir = args.graphs,
-			.jobs = args.jobs,
+			.jobs = args.jobs ? args.jobs : 1,
 			.quiet = args.quiet,
 		};
 
 		status = run_batch(&batch, &args.options, &context);
 	} else {
 		char *requested = requested_program(argc, argv, &args);
+
+		syscall_scan_set_threads(args.jobs);
 
 		status = analyse_one(requested, args.dynamic.pid ? NULL : argv + optind, &args,
 				     &context);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,9 @@ struct entry_header {
 #define HEADER_PREFIX_SIZE (16 + 2 * sizeof(uint32_t))
 
 static bool cache_disabled;
-static bool write_warned;
+static bool write_warned;	/* set atomically: analysis threads write entries */
 static char producer[PRODUCER_SIZE];
-static bool producer_known;
+static pthread_once_t producer_once = PTHREAD_ONCE_INIT;
 
 void result_cache_disable(void)
 {
@@ -101,18 +102,20 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
  * entries of an older one. Without a build ID, the executable's size and
  * modification time stand in for it.
  */
-static const char *producer_id(void)
+static void find_producer(void)
 {
 	struct stat st;
 
-	if (producer_known)
-		return producer;
-	producer_known = true;
 	dl_iterate_phdr(find_build_id, NULL);
 	if (!producer[0] && !stat("/proc/self/exe", &st))
 		snprintf(producer, sizeof(producer), "exe-%llx-%llx-%llx",
 			 (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
 			 (unsigned long long)st.st_mtim.tv_nsec);
+}
+
+static const char *producer_id(void)
+{
+	pthread_once(&producer_once, find_producer);
 	return producer;
 }
 
@@ -266,6 +269,26 @@ damaged:
 	return RESULT_CACHE_DAMAGED;
 }
 
+bool result_cache_has(const char *path, uint32_t format, const struct result_cache_key *key)
+{
+	struct entry_header header;
+	ssize_t length;
+	int fd;
+
+	if (cache_disabled)
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	length = pread(fd, &header, sizeof(header), 0);
+	close(fd);
+	return length == (ssize_t)sizeof(header) &&
+	       !memcmp(header.magic, ENTRY_MAGIC, sizeof(header.magic)) &&
+	       header.header_size == sizeof(header) && header.format == format &&
+	       !strncmp(header.producer, producer_id(), PRODUCER_SIZE) &&
+	       !memcmp(&header.key, key, sizeof(*key));
+}
+
 void result_cache_release(struct result_cache_entry *entry)
 {
 	if (entry->mapping)
@@ -309,9 +332,8 @@ static int write_all(int fd, const void *data, size_t size)
 
 static void warn_write_failed(const char *path, int err)
 {
-	if (write_warned)
+	if (__atomic_exchange_n(&write_warned, true, __ATOMIC_RELAXED))
 		return;
-	write_warned = true;
 	p_warn("cannot write the analysis cache entry '%s': %s; the report is complete, but "
 	       "later runs analyse again (point XDG_CACHE_HOME to a writable directory, or "
 	       "pass --no-cache)", path, strerror(-err));

@@ -72,6 +72,13 @@ enum result_cache_status result_cache_read(const char *path, uint32_t format,
 void result_cache_release(struct result_cache_entry *entry);
 
 /*
+ * Returns whether the entry at path has a header that matches format, key
+ * and this build. Reads the header only: a damaged payload still shows
+ * when the entry is read.
+ */
+bool result_cache_has(const char *path, uint32_t format, const struct result_cache_key *key);
+
+/*
  * Stores payload as the entry at path, creating its directory. The hash
  * covers the first hashed_size bytes: a large table that readers only probe
  * may follow them unhashed, so that a read does not touch all of it. A

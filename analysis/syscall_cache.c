@@ -463,6 +463,16 @@ static struct syscall_object *compact_fresh(struct syscall_object *fresh)
 	return compact;
 }
 
+bool syscall_cache_has(const char *path, const struct stat *st)
+{
+	struct result_cache_key key;
+	char entry_path[PATH_MAX];
+
+	result_cache_key_from_stat(&key, st);
+	return !result_cache_entry_path(CACHE_KIND, &key, entry_path, sizeof(entry_path)) &&
+	       result_cache_has(entry_path, cache_format(), &key);
+}
+
 struct syscall_object *syscall_cache_object(const char *path, const struct stat *st)
 {
 	struct syscall_object *object, *fresh;

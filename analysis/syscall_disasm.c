@@ -451,6 +451,25 @@ static int append_insn(struct syscall_object *object, size_t *capacity, const st
 	return 0;
 }
 
+void syscall_disasm_prepare_threads(void)
+{
+	static const uint8_t add_eax[] = { 0x05, 0x01, 0x00, 0x00, 0x00 };
+	const uint8_t *code = add_eax;
+	size_t left = sizeof(add_eax);
+	uint64_t addr = 0;
+	cs_insn *ci;
+	csh handle;
+
+	if (capstone_load() || cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK)
+		return;
+	cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+	ci = cs_malloc(handle);
+	if (ci)
+		cs_disasm_iter(handle, &code, &left, &addr, ci);
+	cs_free(ci, 1);
+	cs_close(&handle);
+}
+
 int syscall_disasm_ranges(struct syscall_object *object, const struct code_range *ranges,
 			  size_t range_count, const struct syscall_disasm_context *context)
 {
@@ -517,12 +536,13 @@ struct slice_walk {
 /*
  * Buffers of the slice, reused by every call because an object has up to
  * hundreds of thousands of slices: only the table entries a slice used are
- * cleared after it.
+ * cleared after it. One set per thread, because objects are analysed on
+ * several threads.
  */
-static uint64_t slice_table[SLICE_TABLE_SIZE];
-static uint32_t slice_used[SLICE_TABLE_SIZE];
-static size_t slice_used_count;
-static struct slice_state slice_stack[SLICE_MAX_STEPS];
+static __thread uint64_t slice_table[SLICE_TABLE_SIZE];
+static __thread uint32_t slice_used[SLICE_TABLE_SIZE];
+static __thread size_t slice_used_count;
+static __thread struct slice_state slice_stack[SLICE_MAX_STEPS];
 
 /* Remembers (pos, loc) pairs already queued; returns false when the pair was seen. */
 static bool slice_mark(uint64_t *table, uint32_t pos, uint16_t loc)

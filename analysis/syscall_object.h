@@ -210,6 +210,13 @@ struct syscall_disasm_context {
 	uint64_t got_ebx;		/* i386 PIC: the GOT address ebx holds, or 0 */
 };
 
+/*
+ * Readies capstone for syscall_disasm_ranges() on several threads: loads
+ * it and decodes one instruction, so that the lazily sorted tables of
+ * capstone 4's x86 printer are sorted before threads share them.
+ */
+void syscall_disasm_prepare_threads(void);
+
 /* Disassembles ranges (sorted by address) into object->insns. Returns 0 or -1. */
 int syscall_disasm_ranges(struct syscall_object *object, const struct code_range *ranges,
 			  size_t range_count, const struct syscall_disasm_context *context);
@@ -229,6 +236,13 @@ struct syscall_object *syscall_object_load(const char *path);
  * analysed and stored there. Returns NULL on allocation failure only.
  */
 struct syscall_object *syscall_cache_object(const char *path, const struct stat *st);
+
+/*
+ * Returns whether the on-disk cache has an entry for path whose header
+ * matches st and this build, without reading its payload. Thread-safe, as
+ * syscall_cache_object() is.
+ */
+bool syscall_cache_has(const char *path, const struct stat *st);
 
 void syscall_object_free(struct syscall_object *object);
 

@@ -11,10 +11,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <libelf.h>
 
 #include "log.h"
 #include "syscall_object.h"
@@ -32,9 +35,13 @@
  */
 #define CACHE_BUDGET_BYTES (512UL << 20)
 
+/* Threads that analyse objects missing from both caches by default, the caller's included. */
+#define DEFAULT_MAX_THREADS 4
+
 static struct syscall_object **cache;
 static size_t cache_count, cache_capacity;
 static uint64_t scan_count;
+static unsigned int analysis_threads;	/* 0: one per online CPU, up to the maximum */
 
 /* Frees the least recently used objects until the cache fits its budget. */
 static void trim_cache(void)
@@ -190,18 +197,154 @@ static int add_object(struct scan *scan, const char *path, enum object_role role
 	return 0;
 }
 
+void syscall_scan_set_threads(unsigned int threads)
+{
+	analysis_threads = threads;
+}
+
+/* An object to analyse ahead of the scan, and where the result goes. */
+struct analysis_job {
+	const char *path;
+	struct stat status;
+	struct syscall_object *object;
+};
+
+struct analysis_queue {
+	struct analysis_job *jobs;
+	size_t count;
+	size_t next;		/* taken atomically */
+};
+
+static void *analyse_jobs(void *argument)
+{
+	struct analysis_queue *queue = argument;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&queue->next, 1, __ATOMIC_RELAXED)) < queue->count)
+		queue->jobs[i].object = syscall_cache_object(queue->jobs[i].path,
+							     &queue->jobs[i].status);
+	return NULL;
+}
+
+/* Returns whether the process cache contains path as it is now. */
+static bool in_process_cache(const char *path, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < cache_count; i++)
+		if (!strcmp(cache[i]->path, path) && cache[i]->size == st->st_size &&
+		    cache[i]->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    cache[i]->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return true;
+	return false;
+}
+
+static unsigned int thread_count(size_t jobs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int threads = analysis_threads;
+
+	if (!threads)
+		threads = cpus > DEFAULT_MAX_THREADS ? DEFAULT_MAX_THREADS :
+			  cpus > 0 ? (unsigned int)cpus : 1;
+	return jobs < threads ? (unsigned int)jobs : threads;
+}
+
+/* Adds the objects of finished jobs to the process cache, freeing those it cannot take. */
+static void keep_analysed(struct analysis_queue *queue)
+{
+	struct syscall_object **grown;
+	size_t i;
+
+	for (i = 0; i < queue->count; i++) {
+		struct syscall_object *object = queue->jobs[i].object;
+
+		if (!object)
+			continue;
+		if (cache_count == cache_capacity) {
+			cache_capacity = cache_capacity ? cache_capacity * 2 : 16;
+			grown = realloc(cache, cache_capacity * sizeof(*cache));
+			if (!grown) {
+				syscall_object_free(object);
+				continue;
+			}
+			cache = grown;
+		}
+		object->last_scan = scan_count;
+		cache[cache_count++] = object;
+	}
+}
+
+/*
+ * Analyses, on several threads, the objects of paths that neither cache
+ * contains, so that a first scan of a program with several new libraries
+ * decodes them side by side. The scan then finds them in the process
+ * cache. Failures are left to the scan, which reports them.
+ */
+static void analyse_missing(const char *const *paths, size_t count)
+{
+	struct analysis_queue queue = { .jobs = calloc(count + 1, sizeof(*queue.jobs)) };
+	unsigned int started = 0, count_threads, t;
+	pthread_t *threads;
+	size_t i, j;
+
+	for (i = 0; queue.jobs && i < count; i++) {
+		struct analysis_job *job = &queue.jobs[queue.count];
+		bool duplicate = false;
+
+		if (stat(paths[i], &job->status) || !S_ISREG(job->status.st_mode))
+			continue;
+		/* Two names of one file, such as /lib and /usr/lib, are analysed once. */
+		for (j = 0; j < queue.count; j++)
+			duplicate |= queue.jobs[j].status.st_dev == job->status.st_dev &&
+				     queue.jobs[j].status.st_ino == job->status.st_ino;
+		if (duplicate || in_process_cache(paths[i], &job->status) ||
+		    syscall_cache_has(paths[i], &job->status))
+			continue;
+		job->path = paths[i];
+		queue.count++;
+	}
+	count_threads = thread_count(queue.count);
+	threads = count_threads > 1 ? calloc(count_threads, sizeof(*threads)) : NULL;
+	if (!threads) {
+		free(queue.jobs);
+		return;
+	}
+	p_debug("syscall scan: analysing %zu objects on %u threads", queue.count, count_threads);
+	/* Sets libelf's global version and capstone's tables before threads share them. */
+	elf_version(EV_CURRENT);
+	syscall_disasm_prepare_threads();
+	for (t = 1; t < count_threads; t++)
+		if (!pthread_create(&threads[started], NULL, analyse_jobs, &queue))
+			started++;
+	analyse_jobs(&queue);
+	for (t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+	keep_analysed(&queue);
+	free(threads);
+	free(queue.jobs);
+}
+
 /* Loads the program, its libraries and its dynamic loader when the list lacks it. */
 static int load_objects(struct scan *scan, const struct syscall_scan_input *input, char *error,
 			size_t error_size)
 {
-	const char *interpreter;
+	const char *interpreter, **paths;
 	size_t i;
 
 	scan->objects = calloc(input->library_count + 2, sizeof(*scan->objects));
-	if (!scan->objects) {
+	paths = calloc(input->library_count + 1, sizeof(*paths));
+	if (!scan->objects || !paths) {
+		free(paths);
 		snprintf(error, error_size, "out of memory");
 		return -1;
 	}
+	paths[0] = input->program;
+	for (i = 0; i < input->library_count; i++)
+		paths[i + 1] = input->libraries[i];
+	analyse_missing(paths, input->library_count + 1);
+	free(paths);
+
 	if (add_object(scan, input->program, ROLE_PROGRAM, error, error_size))
 		return -1;
 	if (scan->objects[0].object->error[0]) {

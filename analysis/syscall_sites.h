@@ -24,12 +24,20 @@ struct syscall_scan_input {
  * or NULL and a message in error. The shape is described in
  * docs/deps-static-syscalls.md.
  *
- * NOTE: not thread-safe. Analysed objects stay cached in the process in
- * their compact form (functions, edges, sites and names: about 2 MB for
- * glibc 2.36's x86-64 libc.so.6), and on disk unless result_cache_disable()
- * was called. Between scans the least recently used ones are freed beyond
- * 512 MiB.
+ * NOTE: not thread-safe, although it analyses new objects on threads of
+ * its own (syscall_scan_set_threads()). Analysed objects stay cached in the
+ * process in their compact form (functions, edges, sites and names: about
+ * 2 MB for glibc 2.36's x86-64 libc.so.6), and on disk unless
+ * result_cache_disable() was called. Between scans the least recently used
+ * ones are freed beyond 512 MiB.
  */
 json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t error_size);
+
+/*
+ * Sets how many threads analyse the objects of a scan that neither cache
+ * contains: 0 (the default) for one per online CPU, at most 4. Processes
+ * that already run side by side set 1, for the caller's thread alone.
+ */
+void syscall_scan_set_threads(unsigned int threads);
 
 #endif /* __UNISCOPE_SYSCALL_SITES_H */

@@ -119,6 +119,8 @@ check_grep "unknown name: clear error" "not found on PATH" "$WORK/out"
 
 check_status "no program is a usage error" 2 "$UNISCOPE" deps
 check_status "two programs is a usage error" 2 "$UNISCOPE" deps --static ls cat
-check_status "-j without --batch is a usage error" 2 "$UNISCOPE" deps --static -j 2 ls
+check_status "-j without --batch sets threads" 0 "$UNISCOPE" deps --static -q -j 2 \
+	-o "$WORK/threads.json" ls
+check_status "-j 0 is a usage error" 2 "$UNISCOPE" deps --static -j 0 ls
 check_status "help" 0 "$UNISCOPE" deps --help
 check_grep "help describes --static" "^  --static " "$WORK/out"

@@ -46,3 +46,19 @@ check_status "batch report identical to single run" 0 cmp "$WORK/cold.json" \
 	"$WORK/batch2/static_syscalls.json"
 check_status "batch reports identical cold and warm" 0 cmp "$WORK/batch1/true.json" \
 	"$WORK/batch2/true.json"
+
+# Objects missing from the cache are analysed on several threads, with the
+# same report as one thread gives.
+export XDG_CACHE_HOME=$WORK/threads-cache
+check_status "cold run on 2 threads" 0 "$UNISCOPE" -vv deps --static -q -j 2 \
+	-o "$WORK/threads.json" "$program"
+check_grep "objects analysed on 2 threads" "syscall scan: analysing [0-9]* objects on 2 threads" \
+	"$WORK/out"
+export XDG_CACHE_HOME=$WORK/one-thread-cache
+check_status "cold run on 1 thread" 0 "$UNISCOPE" -vv deps --static -q -j 1 \
+	-o "$WORK/one-thread.json" "$program"
+check_no_grep "1 thread starts none" "objects on" "$WORK/out"
+check_status "threads give the same report" 0 cmp "$WORK/one-thread.json" "$WORK/threads.json"
+check_status "threads fill the cache alike" 0 diff \
+	<(cd "$WORK/threads-cache/uniscope/syscalls" && ls) \
+	<(cd "$WORK/one-thread-cache/uniscope/syscalls" && ls)
