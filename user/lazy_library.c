@@ -97,7 +97,7 @@ bool lazy_library_is_loaded(const struct lazy_library *library)
 	return __atomic_load_n(&library->state, __ATOMIC_ACQUIRE) == LAZY_LIBRARY_LOADED;
 }
 
-bool lazy_library_ready(struct lazy_library *library, const char *function)
+bool lazy_library_ready_slow(struct lazy_library *library, const char *function)
 {
 	if (!lazy_library_load(library))
 		return true;

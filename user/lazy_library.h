@@ -61,11 +61,21 @@ const char *lazy_library_error(const struct lazy_library *library);
 /* Returns whether library is loaded, without trying to load it. */
 bool lazy_library_is_loaded(const struct lazy_library *library);
 
+bool lazy_library_ready_slow(struct lazy_library *library, const char *function);
+
 /*
  * Loads library for a shim of function. On failure, logs an error naming
  * function and the reason, once per library, and returns false: the shim
- * then fails the way the library reports errors.
+ * then fails the way the library reports errors. Inline, because capstone's
+ * shims run for every decoded instruction, and a loaded library then costs
+ * one load and one compare.
  */
-bool lazy_library_ready(struct lazy_library *library, const char *function);
+static inline bool lazy_library_ready(struct lazy_library *library, const char *function)
+{
+	if (__builtin_expect(__atomic_load_n(&library->state, __ATOMIC_ACQUIRE) ==
+			     LAZY_LIBRARY_LOADED, 1))
+		return true;
+	return lazy_library_ready_slow(library, function);
+}
 
 #endif /* __UNISCOPE_LAZY_LIBRARY_H */
