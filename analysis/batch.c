@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,8 +177,8 @@ static int run_workers(const struct program_list *list, const struct batch_optio
 		       const struct static_context *context)
 {
 	unsigned long worker, started = 0;
+	pid_t pid, parent = getpid();
 	int status, failed = 0;
-	pid_t pid;
 
 	fflush(NULL);
 	for (worker = 0; worker < batch->jobs && worker < list->count; worker++) {
@@ -189,6 +191,10 @@ static int run_workers(const struct program_list *list, const struct batch_optio
 		if (pid == 0) {
 			size_t i;
 
+			/* A worker whose parent was killed stops too. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(1);
 			/* The workers already keep the CPUs busy. */
 			if (batch->jobs > 1)
 				syscall_scan_set_threads(1);

@@ -283,6 +283,8 @@ static void find_providers(const struct elf_file *elf, const struct ldso_graph *
 		memcpy(found_before, found, count * sizeof(*found));
 		if (elf_file_find_definitions(object->path, names, count, found, error,
 					      sizeof(error))) {
+			/* Names found before the table proved unreadable are not trusted. */
+			memcpy(found, found_before, count * sizeof(*found));
 			p_debug("symbol lookup skips %s", error);
 			continue;
 		}

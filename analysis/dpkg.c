@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dpkg.h"
 #include "log.h"
@@ -59,11 +60,16 @@ struct dpkg_db {
 	struct result_cache_entry cache_entry;
 	const char *pool;
 	size_t pool_size;
-	const uint8_t *path_table;		/* path_count pairs of u32: path offset, list */
+	const uint8_t *path_table;		/* path_count entries of PATH_ENTRY_SIZE */
 	size_t path_count;
 	const char *path_pool;			/* the paths the table points to */
 	size_t path_pool_size;
+	char cache_path[PATH_MAX];		/* the entry read */
+	struct dpkg_db *fallback;		/* read afresh once the entry proved damaged */
 };
+
+/* A path table entry: three u32, the path's offset in the pool, its list and its hash. */
+#define PATH_ENTRY_SIZE (3 * sizeof(uint32_t))
 
 static int index_grow(struct string_index *index)
 {
@@ -435,7 +441,7 @@ int dpkg_db_index_files(struct dpkg_db *db)
  * which changes whenever dpkg adds, replaces or removes a list, because it
  * writes each list under a new name and renames it.
  */
-#define DPKG_CACHE_FORMAT 2
+#define DPKG_CACHE_FORMAT 3
 #define DPKG_CACHE_KIND "dpkg"
 
 /* Computes the cache key and entry path. Returns 0, or -1 when nothing is cached. */
@@ -478,8 +484,8 @@ static void put_string(struct result_buffer *out, struct result_strings *strings
  * the list owners and the sorted path table, then the pool of paths. Only
  * the part before the pool of paths is hashed (*hashed_size bytes), so a
  * read does not touch every path: on a Debian 12 system with 900
- * packages, 1.2 MB of a 9.5 MB payload are hashed. Returns 0 or -1 (out of
- * memory).
+ * packages, 1.7 MB of a 10 MB payload are hashed. The table keeps a hash
+ * of each path for table_get() to check. Returns 0 or -1 (out of memory).
  */
 static int encode_db(const struct dpkg_db *db, struct result_buffer *payload,
 		     size_t *hashed_size)
@@ -519,6 +525,7 @@ static int encode_db(const struct dpkg_db *db, struct result_buffer *payload,
 
 		result_buffer_u32(&body, paths.size);
 		result_buffer_u32(&body, db->by_path.values[slots[i]]);
+		result_buffer_u32(&body, (uint32_t)string_hash(path));
 		result_buffer_put(&paths, path, strlen(path) + 1);
 	}
 	free(slots);
@@ -598,9 +605,9 @@ static const char *decode_db(struct dpkg_db *db, const struct result_cache_entry
 			return "list without owner";
 
 	db->path_count = result_reader_u64(&reader);
-	if (db->path_count > (reader.size - reader.offset) / (2 * sizeof(uint32_t)))
+	if (db->path_count > (reader.size - reader.offset) / PATH_ENTRY_SIZE)
 		return "path count larger than the payload";
-	db->path_table = result_reader_skip(&reader, db->path_count * 2 * sizeof(uint32_t));
+	db->path_table = result_reader_skip(&reader, db->path_count * PATH_ENTRY_SIZE);
 	db->path_pool_size = result_reader_u64(&reader);
 	db->path_pool = result_reader_skip(&reader, db->path_pool_size);
 	if (bad)
@@ -643,6 +650,7 @@ static struct dpkg_db *open_cached(const char *admin_dir, const char *entry_path
 	}
 	db->cache_entry = entry;
 	snprintf(db->info_dir, sizeof(db->info_dir), "%s/info", admin_dir);
+	snprintf(db->cache_path, sizeof(db->cache_path), "%s", entry_path);
 	problem = decode_db(db, &entry);
 	if (problem) {
 		result_cache_warn_damaged(entry_path, problem);
@@ -669,20 +677,15 @@ static void store_cached(struct dpkg_db *db, const char *entry_path,
 	free(payload.data);
 }
 
-struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_size)
+/* Reads the status file and finds the lists, without the cache. */
+static struct dpkg_db *open_fresh(const char *admin_dir, char *error, size_t error_size)
 {
-	struct result_cache_key key;
-	char path[PATH_MAX], entry_path[PATH_MAX];
+	char path[PATH_MAX];
 	struct dpkg_db *db;
-	bool cached;
 	char *status;
 	size_t size;
 
 	snprintf(path, sizeof(path), "%s/status", admin_dir);
-	cached = !cache_key(admin_dir, path, &key, entry_path, sizeof(entry_path));
-	if (cached && (db = open_cached(admin_dir, entry_path, &key)))
-		return db;
-
 	db = calloc(1, sizeof(*db));
 	if (!db) {
 		snprintf(error, error_size, "out of memory");
@@ -704,7 +707,22 @@ struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_si
 		return NULL;
 	}
 	free(status);
-	if (cached)
+	return db;
+}
+
+struct dpkg_db *dpkg_db_open(const char *admin_dir, char *error, size_t error_size)
+{
+	struct result_cache_key key;
+	char path[PATH_MAX], entry_path[PATH_MAX];
+	struct dpkg_db *db;
+	bool cached;
+
+	snprintf(path, sizeof(path), "%s/status", admin_dir);
+	cached = !cache_key(admin_dir, path, &key, entry_path, sizeof(entry_path));
+	if (cached && (db = open_cached(admin_dir, entry_path, &key)))
+		return db;
+	db = open_fresh(admin_dir, error, error_size);
+	if (db && cached)
 		store_cached(db, entry_path, &key);
 	return db;
 }
@@ -734,6 +752,7 @@ void dpkg_db_free(struct dpkg_db *db)
 	index_free(&db->by_path);
 	free(db->native);
 	result_cache_release(&db->cache_entry);
+	dpkg_db_free(db->fallback);
 	free(db);
 }
 
@@ -846,48 +865,88 @@ static void scan_lists(const struct dpkg_db *db, struct owner_search *search)
 }
 
 /*
- * Binary search of the cached path table. The entry's hash guards the
- * table, and every offset is checked before it is used. The pool of paths
- * is not hashed, so a damaged path can hide an owner but never make a read
- * leave the pool, which ends with a NUL.
+ * Binary search of the cached path table. Returns 1 when found, 0 when not,
+ * or -1 when a probed entry is damaged. The entry's hash covers the table,
+ * and every offset is checked before it is used. The pool of paths is not
+ * hashed, so each probed path is checked against the hash the table keeps
+ * for it: a damaged path would misdirect every search that passes it.
  */
-static bool table_get(const struct dpkg_db *db, const char *path, uint32_t *list)
+static int table_get(const struct dpkg_db *db, const char *path, uint32_t *list)
 {
 	size_t low = 0, high = db->path_count;
-	uint32_t pair[2];
+	uint32_t entry[3];
+	const char *probed;
 	int order;
 
 	while (low < high) {
 		size_t mid = low + (high - low) / 2;
 
-		memcpy(pair, db->path_table + mid * sizeof(pair), sizeof(pair));
-		if (pair[0] >= db->path_pool_size || pair[1] >= db->list_count)
-			return false;
-		order = strcmp(db->path_pool + pair[0], path);
+		memcpy(entry, db->path_table + mid * PATH_ENTRY_SIZE, sizeof(entry));
+		if (entry[0] >= db->path_pool_size || entry[1] >= db->list_count)
+			return -1;
+		probed = db->path_pool + entry[0];
+		if ((uint32_t)string_hash(probed) != entry[2])
+			return -1;
+		order = strcmp(probed, path);
 		if (!order) {
-			*list = pair[1];
-			return true;
+			*list = entry[1];
+			return 1;
 		}
 		if (order < 0)
 			low = mid + 1;
 		else
 			high = mid;
 	}
-	return false;
+	return 0;
 }
 
-static void lookup_index(const struct dpkg_db *db, struct owner_search *search)
+/* Returns 0, or -1 when the cached path table proved damaged. */
+static int lookup_index(const struct dpkg_db *db, struct owner_search *search)
 {
 	uint32_t list;
 	size_t i;
+	int found;
 
 	for (i = 0; i < search->name_count; i++) {
 		if (!search->names[i][0])
 			continue;
-		if (db->pool ? table_get(db, search->names[i], &list) :
-			       index_get(&db->by_path, search->names[i], &list))
+		if (db->pool)
+			found = table_get(db, search->names[i], &list);
+		else
+			found = index_get(&db->by_path, search->names[i], &list);
+		if (found < 0)
+			return -1;
+		if (found)
 			search->found[i] = list;
 	}
+	return 0;
+}
+
+/*
+ * Replaces a cache entry whose path table proved damaged: warns, removes
+ * the entry so that the next run writes it again, and reads the database
+ * afresh for the lookups of this run. Returns the fresh database, or NULL.
+ */
+static struct dpkg_db *read_afresh(struct dpkg_db *db)
+{
+	char admin_dir[PATH_MAX], error[512];
+	size_t length = strlen(db->info_dir) - strlen("/info");
+
+	result_cache_warn_damaged(db->cache_path, "a path does not match its hash");
+	if (unlink(db->cache_path) && errno != ENOENT)
+		log_errno(LOG_WARN, errno, "cannot remove the damaged entry '%s'", db->cache_path);
+	snprintf(admin_dir, sizeof(admin_dir), "%.*s", (int)length, db->info_dir);
+	db->fallback = open_fresh(admin_dir, error, sizeof(error));
+	if (!db->fallback) {
+		p_warn("%s; package owners are left out", error);
+		return NULL;
+	}
+	if (dpkg_db_index_files(db->fallback)) {
+		dpkg_db_free(db->fallback);
+		db->fallback = NULL;
+		return NULL;
+	}
+	return db->fallback;
 }
 
 int dpkg_owners(const struct dpkg_db *db, const char *const *paths, size_t count,
@@ -897,12 +956,17 @@ int dpkg_owners(const struct dpkg_db *db, const char *const *paths, size_t count
 	size_t i, j;
 	int err;
 
+	if (db->fallback)
+		db = db->fallback;
 	err = prepare_search(&search, paths, count);
-	if (!err) {
-		if (db->indexed)
-			lookup_index(db, &search);
-		else
-			scan_lists(db, &search);
+	if (!err && db->indexed && lookup_index(db, &search)) {
+		/* The fallback owns the strings returned, and lives as long as db. */
+		db = read_afresh((struct dpkg_db *)db);
+		for (i = 0; i < search.name_count; i++)
+			search.found[i] = -1;
+		err = db ? lookup_index(db, &search) : -1;
+	} else if (!err && !db->indexed) {
+		scan_lists(db, &search);
 	}
 	for (i = 0; i < count; i++) {
 		owners[i] = NULL;

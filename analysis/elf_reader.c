@@ -870,17 +870,44 @@ static uint32_t sysv_hash(const char *name)
 	return hash;
 }
 
-/* Returns whether symbol index of view is a definition of name that lookups bind to. */
-static bool defines(const struct symbol_view *view, size_t index, const char *name)
+/*
+ * Candidates for an unversioned reference met along a lookup. glibc's
+ * check_match() (glibc 2.36) binds such a reference at once to a
+ * definition without a version (index 0 or 1) or of the object's first
+ * version (index 2). Else it takes a definition of a later version if it
+ * is the only non-hidden one.
+ */
+struct unversioned_match {
+	bool found;
+	unsigned int versioned;	/* non-hidden definitions of later versions */
+};
+
+/* Weighs symbol index of view as a definition of name for an unversioned reference. */
+static void weigh_definition(const struct symbol_view *view, size_t index, const char *name,
+			     struct unversioned_match *match)
 {
 	const char *symbol_name;
+	GElf_Versym versym;
 	GElf_Sym sym;
 
 	if (index >= view->count || !gelf_getsym(view->symbols, index, &sym))
-		return false;
+		return;
 	symbol_name = string_at(view->strings, view->strings_size, sym.st_name);
-	return symbol_name && !strcmp(symbol_name, name) && sym.st_shndx != SHN_UNDEF &&
-	       is_wanted_binding(GELF_ST_BIND(sym.st_info));
+	if (!symbol_name || strcmp(symbol_name, name) || sym.st_shndx == SHN_UNDEF ||
+	    !is_wanted_binding(GELF_ST_BIND(sym.st_info)))
+		return;
+	if (!view->versym || !gelf_getversym(view->versym, index, &versym) ||
+	    (versym & MAX_VERSION_INDEX) < 3) {
+		match->found = true;
+		return;
+	}
+	if (!(versym & 0x8000))
+		match->versioned++;
+}
+
+static int match_result(const struct unversioned_match *match)
+{
+	return match->found || match->versioned == 1;
 }
 
 /* Walks the DT_GNU_HASH chain of name. Returns -1 when the table is unreadable. */
@@ -890,6 +917,7 @@ static int gnu_hash_defines(const struct reader *reader, const struct symbol_vie
 	uint64_t word_size = reader->file->elf_class == ELFCLASS64 ? 8 : 4;
 	uint32_t nbuckets, symoffset, hash = gnu_hash(name);
 	uint64_t buckets_at, chain_at, chain_count, index;
+	struct unversioned_match match = { 0 };
 	const uint32_t *header, *chain;
 	Elf_Data *data;
 
@@ -918,15 +946,15 @@ static int gnu_hash_defines(const struct reader *reader, const struct symbol_vie
 	if (!data)
 		return -1;
 	chain = data->d_buf;
-	for (; index - symoffset < chain_count; index++) {
+	for (; index - symoffset < chain_count && !match.found; index++) {
 		uint32_t entry = chain[index - symoffset];
 
-		if ((entry | 1) == (hash | 1) && defines(view, index, name))
-			return 1;
+		if ((entry | 1) == (hash | 1))
+			weigh_definition(view, index, name, &match);
 		if (entry & 1)
 			break;
 	}
-	return 0;
+	return match_result(&match);
 }
 
 /* Walks the DT_HASH chain of name. Returns -1 when the table is unreadable. */
@@ -934,6 +962,7 @@ static int sysv_hash_defines(const struct reader *reader, const struct symbol_vi
 			     const char *name)
 {
 	uint32_t nbucket, nchain, index, steps;
+	struct unversioned_match match = { 0 };
 	const uint32_t *words;
 	Elf_Data *data;
 
@@ -951,23 +980,22 @@ static int sysv_hash_defines(const struct reader *reader, const struct symbol_vi
 	words = data->d_buf;
 	index = words[2 + sysv_hash(name) % nbucket];
 	/* A damaged chain may loop: it cannot be longer than the table. */
-	for (steps = 0; index && index < nchain && steps < nchain; steps++) {
-		if (defines(view, index, name))
-			return 1;
+	for (steps = 0; index && index < nchain && steps < nchain && !match.found; steps++) {
+		weigh_definition(view, index, name, &match);
 		index = words[2 + nbucket + index];
 	}
-	return 0;
+	return match_result(&match);
 }
 
 /* Scans the whole table, for objects without a hash table. */
 static int scan_defines(const struct symbol_view *view, const char *name)
 {
+	struct unversioned_match match = { 0 };
 	size_t i;
 
-	for (i = 1; i < view->count; i++)
-		if (defines(view, i, name))
-			return 1;
-	return 0;
+	for (i = 1; i < view->count && !match.found; i++)
+		weigh_definition(view, i, name, &match);
+	return match_result(&match);
 }
 
 static int find_definitions(struct reader *reader, const char *const *names, size_t count,

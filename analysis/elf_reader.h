@@ -86,11 +86,14 @@ int elf_file_read_memory(const void *image, size_t size, const char *name,
 void elf_file_free(struct elf_file *file);
 
 /*
- * Sets found[i] when the file at path defines names[i] in its dynamic symbol
- * table as a global, weak or unique symbol that is not undefined. Names are
- * looked up as the dynamic loader does: through DT_GNU_HASH, else DT_HASH,
- * else by a scan of the table. Names whose found[i] is already set are
- * skipped. Returns 0, or -1 with a message naming the file in error.
+ * Sets found[i] when the file at path has a definition in its dynamic
+ * symbol table that an unversioned reference to names[i] binds to. By
+ * glibc's rules that is a defined global, weak or unique symbol, either
+ * unversioned or of the first version, or else the only non-hidden one
+ * of a later version. Names are looked up as the dynamic loader does:
+ * through DT_GNU_HASH, else DT_HASH, else by a scan of the table. Names
+ * whose found[i] is already set are skipped. Returns 0, or -1 with a
+ * message naming the file in error.
  */
 int elf_file_find_definitions(const char *path, const char *const *names, size_t count,
 			      bool *found, char *error, size_t error_size);

@@ -202,7 +202,8 @@ enum result_cache_status result_cache_read(const char *path, uint32_t format,
 	memset(entry, 0, sizeof(*entry));
 	if (cache_disabled)
 		return RESULT_CACHE_MISS;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in the entry's place is reported, not waited on. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return RESULT_CACHE_MISS;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -272,15 +273,18 @@ damaged:
 bool result_cache_has(const char *path, uint32_t format, const struct result_cache_key *key)
 {
 	struct entry_header header;
+	struct stat st;
 	ssize_t length;
 	int fd;
 
 	if (cache_disabled)
 		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in the entry's place must not block the open. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return false;
-	length = pread(fd, &header, sizeof(header), 0);
+	length = fstat(fd, &st) || !S_ISREG(st.st_mode) ? -1 :
+		 pread(fd, &header, sizeof(header), 0);
 	close(fd);
 	return length == (ssize_t)sizeof(header) &&
 	       !memcmp(header.magic, ENTRY_MAGIC, sizeof(header.magic)) &&
@@ -313,23 +317,6 @@ static int make_parents(const char *path)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t size)
-{
-	const uint8_t *bytes = data;
-	ssize_t written;
-
-	while (size) {
-		written = write(fd, bytes, size);
-		if (written < 0 && errno == EINTR)
-			continue;
-		if (written <= 0)
-			return written < 0 ? -errno : -EIO;
-		bytes += written;
-		size -= written;
-	}
-	return 0;
-}
-
 static void warn_write_failed(const char *path, int err)
 {
 	if (__atomic_exchange_n(&write_warned, true, __ATOMIC_RELAXED))
@@ -343,8 +330,11 @@ int result_cache_write(const char *path, uint32_t format, const struct result_ca
 		       const void *payload, size_t payload_size, size_t hashed_size)
 {
 	struct entry_header header = { .format = format, .header_size = sizeof(header) };
-	char temporary[PATH_MAX];
-	int fd, err;
+	struct iovec parts[2] = {
+		{ .iov_base = &header, .iov_len = sizeof(header) },
+		{ .iov_base = (void *)payload, .iov_len = payload_size },
+	};
+	int err;
 
 	if (cache_disabled)
 		return -1;
@@ -356,27 +346,9 @@ int result_cache_write(const char *path, uint32_t format, const struct result_ca
 	header.payload_hash = hash_payload(payload, header.hashed_size);
 
 	err = make_parents(path);
-	if (!err && snprintf(temporary, sizeof(temporary), "%s.XXXXXX", path) >=
-		    (int)sizeof(temporary))
-		err = -ENAMETOOLONG;
-	if (err) {
-		warn_write_failed(path, err);
-		return -1;
-	}
-	fd = mkostemp(temporary, O_CLOEXEC);
-	if (fd < 0) {
-		warn_write_failed(path, -errno);
-		return -1;
-	}
-	err = write_all(fd, &header, sizeof(header));
 	if (!err)
-		err = write_all(fd, payload, payload_size);
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(temporary, path))
-		err = -errno;
+		err = replace_file(path, parts, 2, 0600);
 	if (err) {
-		unlink(temporary);
 		warn_write_failed(path, err);
 		return -1;
 	}

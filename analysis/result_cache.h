@@ -8,8 +8,9 @@
  * change times of the input), the format version, the identity of the
  * uniscope build that wrote it and a hash of its payload, or of the leading
  * part of it that a reader uses in full. A stale entry is replaced quietly,
- * a damaged one with a warning. Entries are written to a
- * temporary file and renamed, so readers never see a partial one.
+ * a damaged one with a warning. Entries are written to an unnamed file
+ * and renamed (replace_file()), so readers never see a partial one and a
+ * killed writer leaves nothing behind.
  */
 #ifndef __UNISCOPE_RESULT_CACHE_H
 #define __UNISCOPE_RESULT_CACHE_H

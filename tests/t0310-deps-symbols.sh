@@ -94,3 +94,24 @@ for style in gnu sysv; do
 	check_json "$style hash: undefined weak has none" "$WORK/user.json" \
 		'.imports[] | select(.name == "missing_weak") | .library == null'
 done
+
+# A hidden definition of a later version (foo@V2, not foo@@V2) does not
+# take an unversioned reference: the loader goes on to the next library.
+cat > "$WORK/hidden.c" <<'SOURCE'
+int bar(void) { return 1; }
+int foo_v2(void) { return 2; }
+__asm__(".symver foo_v2,foo@V2");
+SOURCE
+printf 'V1 { global: bar; local: *; };\nV2 { } V1;\n' > "$WORK/hidden.map"
+printf 'int foo(void) { return 3; }\n' > "$WORK/plain.c"
+printf 'int foo(void), bar(void);\nint main(void) { return foo() + bar(); }\n' > "$WORK/mixed.c"
+gcc -shared -fPIC -Wl,--version-script="$WORK/hidden.map" -o "$WORK/libhidden.so" \
+	"$WORK/hidden.c"
+gcc -shared -fPIC -o "$WORK/libplain.so" "$WORK/plain.c"
+gcc -o "$WORK/mixed" "$WORK/mixed.c" -L"$WORK" -lhidden -lplain -Wl,-rpath,'$ORIGIN'
+check_status "hidden version: program runs" 4 "$WORK/mixed"
+deps_report "$WORK/mixed.json" --no-packages "$WORK/mixed"
+check_json "hidden version: reference unversioned" "$WORK/mixed.json" \
+	'.imports[] | select(.name == "foo") | .version == null'
+check_json "hidden version skipped for the next library" "$WORK/mixed.json" \
+	'.imports[] | select(.name == "foo") | .library == "libplain.so"'

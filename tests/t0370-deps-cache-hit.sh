@@ -62,3 +62,23 @@ check_status "threads give the same report" 0 cmp "$WORK/one-thread.json" "$WORK
 check_status "threads fill the cache alike" 0 diff \
 	<(cd "$WORK/threads-cache/uniscope/syscalls" && ls) \
 	<(cd "$WORK/one-thread-cache/uniscope/syscalls" && ls)
+
+# A run killed while it writes entries leaves no temporary file: entries are
+# unnamed until complete. A named temporary file would be seen by the loop,
+# which kills the run at once.
+export XDG_CACHE_HOME=$WORK/killed-cache
+for try in 1 2 3; do
+	rm -rf "$XDG_CACHE_HOME"
+	mkdir -p "$XDG_CACHE_HOME"
+	"$UNISCOPE" deps --static -q -o "$WORK/killed.json" sqlite3 2> /dev/null &
+	pid=$!
+	while kill -0 "$pid" 2> /dev/null; do
+		if [ -n "$(find "$XDG_CACHE_HOME" -name '*.??????' -print -quit 2> /dev/null)" ]; then
+			kill -TERM "$pid"
+			break
+		fi
+	done
+	wait "$pid" 2> /dev/null
+	check_eq "killed writer $try: no temporary file" "" \
+		"$(find "$XDG_CACHE_HOME" -name '*.??????')"
+done

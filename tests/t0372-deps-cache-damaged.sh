@@ -4,7 +4,7 @@
 # Damaged cache entries are detected, reported with a warning, analysed
 # again and replaced: a flipped byte, a truncated entry, a foreign file in
 # its place, and the same for the dpkg database entry. The pool of paths at
-# the end of that entry is not hashed: damage there must not crash a run.
+# the end of that entry is checked path by path, against hashes in its table.
 . "$(dirname "$0")/lib.sh"
 export XDG_CACHE_HOME=$WORK/cache
 program=$PROGS/static_syscalls
@@ -53,6 +53,16 @@ damage "truncated header" "20 bytes, shorter than its header"
 head -c 4096 /dev/urandom > "$entry"
 damage "foreign file" "not a uniscope cache entry"
 
+# A FIFO must not block the run that opens it.
+rm -f "$entry"
+mkfifo "$entry"
+check_status "fifo entry: no hang" 0 timeout 60 "$UNISCOPE" -vv deps --static -q \
+	-o "$WORK/fifo.json" "$program"
+check_grep "fifo entry: warned" "entry '$entry' is damaged \(not a readable regular file" \
+	"$WORK/out"
+check_status "fifo entry: report correct" 0 cmp "$WORK/reference.json" "$WORK/fifo.json"
+check_status "fifo entry: replaced by a file" 0 test -f "$entry"
+
 dpkg_entry=$(find "$XDG_CACHE_HOME/uniscope/dpkg" -type f)
 check_eq "one dpkg entry" 1 "$(printf '%s\n' "$dpkg_entry" | grep -c .)"
 dpkg_size=$(stat -c %s "$dpkg_entry")
@@ -66,15 +76,8 @@ check_status "damaged dpkg entry: next run" 0 "$UNISCOPE" -vv deps --static -q \
 	-o "$WORK/dpkg.2.json" "$program"
 check_grep "damaged dpkg entry: replaced" "dpkg database read from the cache" "$WORK/out"
 
-# The last path of the sorted pool is past every path this analysis looks up.
-dpkg_size=$(stat -c %s "$dpkg_entry")
-flip_byte "$dpkg_entry" $((dpkg_size - 3))
-check_status "damaged path pool: run" 0 "$UNISCOPE" -vv deps --static -q -o "$WORK/paths.json" \
-	"$program"
-check_no_grep "damaged path pool: no warning" "warning" "$WORK/out"
-check_status "damaged path pool: report correct" 0 cmp "$WORK/reference.json" "$WORK/paths.json"
-
 # Without the final NUL, a lookup could read past the pool.
+dpkg_size=$(stat -c %s "$dpkg_entry")
 flip_byte "$dpkg_entry" $((dpkg_size - 1))
 check_status "unterminated path pool: run" 0 "$UNISCOPE" -vv deps --static -q \
 	-o "$WORK/unterminated.json" "$program"
@@ -82,3 +85,47 @@ check_grep "unterminated path pool: warned" \
 	"warning: analysis cache entry '$dpkg_entry' is damaged \(pool of paths truncated" "$WORK/out"
 check_status "unterminated path pool: report correct" 0 cmp "$WORK/reference.json" \
 	"$WORK/unterminated.json"
+
+# A damaged path in the middle of the sorted pool misleads every binary
+# search that passes it: the table's hash of each path catches it, and the
+# lists are read afresh.
+"$UNISCOPE" deps --static -q -o /dev/null "$program"
+dpkg_entry=$(find "$XDG_CACHE_HOME/uniscope/dpkg" -type f)
+python3 - "$dpkg_entry" <<'SCRIPT'
+import struct, sys
+
+# Layout of analysis/dpkg.c's entry after the 160-byte header: the string
+# pool, the native architecture, the packages (6 u32), the list owners
+# (u32), the path table (3 u32: offset, list, hash), then the pool of paths.
+data = bytearray(open(sys.argv[1], "rb").read())
+at = 160
+(pool_size,) = struct.unpack_from("<Q", data, at)
+at += 8 + pool_size + 4
+(packages,) = struct.unpack_from("<Q", data, at)
+at += 8 + 24 * packages
+(lists,) = struct.unpack_from("<Q", data, at)
+at += 8 + 4 * lists
+(paths,) = struct.unpack_from("<Q", data, at)
+table = at + 8
+pool = table + 12 * paths + 8
+(offset, _, _) = struct.unpack_from("<III", data, table + 12 * (paths // 2))
+data[pool + offset] = ord("~")
+open(sys.argv[1], "wb").write(data)
+SCRIPT
+check_status "damaged middle path: run" 0 "$UNISCOPE" -vv deps --static -q \
+	-o "$WORK/middle.json" "$program"
+check_grep "damaged middle path: warned" \
+	"warning: analysis cache entry '$dpkg_entry' is damaged \(a path does not match its hash" \
+	"$WORK/out"
+check_status "damaged middle path: report correct" 0 cmp "$WORK/reference.json" \
+	"$WORK/middle.json"
+check_eq "damaged middle path: entry removed" "" "$(find "$XDG_CACHE_HOME/uniscope/dpkg" -type f)"
+check_status "damaged middle path: next run" 0 "$UNISCOPE" -vv deps --static -q \
+	-o "$WORK/middle.2.json" "$program"
+check_no_grep "damaged middle path: no more warning" "warning" "$WORK/out"
+check_status "damaged middle path: entry written again" 0 test -f "$dpkg_entry"
+check_status "damaged middle path: third run" 0 "$UNISCOPE" -vv deps --static -q \
+	-o "$WORK/middle.3.json" "$program"
+check_grep "damaged middle path: new entry read" "dpkg database read from the cache" "$WORK/out"
+check_status "damaged middle path: report still correct" 0 cmp "$WORK/reference.json" \
+	"$WORK/middle.3.json"

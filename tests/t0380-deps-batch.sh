@@ -61,3 +61,23 @@ check_status "bad -j rejected" 2 "$UNISCOPE" deps --static --batch "$WORK/list" 
 check_grep "bad -j: clear error" "jobs" "$WORK/out"
 check_status "--batch without -o rejected" 2 "$UNISCOPE" deps --static --batch "$WORK/list"
 check_status "empty list rejected" 1 "$UNISCOPE" deps --static --batch /dev/null -o "$WORK/x"
+
+# Workers stop with their parent when only the parent is killed, as a
+# service manager or kill PID does.
+ls /usr/bin/* | head -n 200 > "$WORK/long-list"
+XDG_CACHE_HOME=$WORK/kill-cache "$UNISCOPE" deps --static -q --batch "$WORK/long-list" \
+	-o "$WORK/killed" -j 2 2> /dev/null &
+parent=$!
+sleep 1
+workers=$(pgrep -P "$parent" | tr '\n' ' ')
+kill -TERM "$parent"
+wait "$parent" 2> /dev/null
+sleep 0.5
+left=""
+# A dead worker may stay a zombie of an init that does not reap.
+for worker in $workers; do
+	state=$(awk '{ print $3 }' "/proc/$worker/stat" 2> /dev/null)
+	[ -n "$state" ] && [ "$state" != Z ] && left="$left $worker"
+done
+check_status "batch had workers to stop" 0 test -n "$workers"
+check_eq "workers stop with their parent" "" "$left"

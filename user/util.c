@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +64,20 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Fills the six X of a "....XXXXXX" name with random letters and digits. */
+static void randomize_name(char *name)
+{
+	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char bytes[6];
+	size_t length = strlen(name), i;
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		for (i = 0; i < sizeof(bytes); i++)
+			bytes[i] = (unsigned char)(now_ns() >> (8 * i)) ^ (unsigned char)getpid();
+	for (i = 0; i < sizeof(bytes) && i < length; i++)
+		name[length - sizeof(bytes) + i] = letters[bytes[i] % (sizeof(letters) - 1)];
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -167,11 +182,121 @@ int check_output_path(const char *path)
 	return access(folder, W_OK | X_OK) ? -errno : 0;
 }
 
+/* Writes every part to fd. Returns 0 or -errno. */
+static int write_parts(int fd, const struct iovec *parts, size_t count)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < count && !err; i++)
+		err = write_all(fd, parts[i].iov_base, parts[i].iov_len);
+	return err;
+}
+
+/* Opens an unnamed file in the directory of path. Returns a descriptor or -errno. */
+static int open_unnamed(const char *path, mode_t mode)
+{
+	char directory[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(directory, sizeof(directory), ".");
+	else if (slash == path)
+		snprintf(directory, sizeof(directory), "/");
+	else if (snprintf(directory, sizeof(directory), "%.*s", (int)(slash - path), path) >=
+		 (int)sizeof(directory))
+		return -ENAMETOOLONG;
+	fd = open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Writes "PATH.tmp.XXXXXX" with a fresh random suffix into temporary. */
+static int temporary_name(const char *path, char *temporary, size_t size)
+{
+	if (snprintf(temporary, size, "%s.tmp.XXXXXX", path) >= (int)size)
+		return -ENAMETOOLONG;
+	randomize_name(temporary);
+	return 0;
+}
+
+/* Links the unnamed file fd under a new temporary name next to path. Returns 0 or -errno. */
+static int link_temporary(const char *path, int fd, char *temporary, size_t size)
+{
+	char proc_path[64];
+	int attempt, err;
+
+	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
+	for (attempt = 0; attempt < 100; attempt++) {
+		err = temporary_name(path, temporary, size);
+		if (err)
+			return err;
+		if (!linkat(AT_FDCWD, proc_path, AT_FDCWD, temporary, AT_SYMLINK_FOLLOW))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* Creates a new file under a temporary name next to path. Returns a descriptor or -errno. */
+static int create_temporary(const char *path, mode_t mode, char *temporary, size_t size)
+{
+	int attempt, fd, err;
+
+	for (attempt = 0; attempt < 100; attempt++) {
+		err = temporary_name(path, temporary, size);
+		if (err)
+			return err;
+		fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+int replace_file(const char *path, const struct iovec *parts, size_t count, mode_t mode)
+{
+	char temporary[PATH_MAX] = "";
+	int fd, err;
+
+	fd = open_unnamed(path, mode);
+	if (fd >= 0) {
+		/* Named only once complete: a killed process leaves nothing. */
+		err = write_parts(fd, parts, count);
+		if (!err)
+			err = link_temporary(path, fd, temporary, sizeof(temporary));
+		if (close(fd) && !err)
+			err = -errno;
+		/* Without /proc, or where linking is not allowed, a named file does. */
+		if (err != -ENOENT && err != -EPERM)
+			goto rename;
+	} else if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL) {
+		return fd;
+	}
+
+	fd = create_temporary(path, mode, temporary, sizeof(temporary));
+	if (fd < 0)
+		return fd;
+	err = write_parts(fd, parts, count);
+	if (close(fd) && !err)
+		err = -errno;
+rename:
+	if (!err && rename(temporary, path))
+		err = -errno;
+	if (err && temporary[0])
+		unlink(temporary);
+	return err;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[PATH_MAX], target[PATH_MAX];
+	struct iovec part = { .iov_base = (void *)data, .iov_len = len };
+	char target[PATH_MAX];
 	bool in_place;
-	int fd, err;
+	int err;
 
 	err = resolve_output_path(path, target, sizeof(target), &in_place);
 	if (err)
@@ -181,26 +306,13 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	/* The link stays, and the file it points to is replaced. */
 	path = target;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-
 	/*
-	 * No fsync(): the rename makes the new contents visible whole, and a
-	 * report lost in a power failure is made again by running the
-	 * command again. Flushing cost more than writing a report.
+	 * No fsync(): the rename shows readers the whole new contents, but after
+	 * a power failure the file may be empty or the old one, and running the
+	 * command again writes it again. Flushing cost more than writing a
+	 * report.
 	 */
-	err = write_all(fd, data, len);
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return replace_file(path, &part, 1, 0644);
 }
 
 int json_write_atomic(const char *path, const json_t *root)

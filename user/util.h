@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 #include <jansson.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -30,8 +32,19 @@ int parse_seconds(const char *text, const char *option, uint64_t *ns);
 uint64_t now_ns(void);
 
 /*
+ * Replaces path with a new file of mode (before the umask) holding the
+ * parts in order, renamed over path, so readers never see a partial file.
+ * The new file is unnamed (O_TMPFILE) until it is complete, so a process
+ * killed while writing leaves nothing behind. Where the file system lacks
+ * O_TMPFILE, it is written under a random name "PATH.tmp.XXXXXX" created
+ * with O_EXCL, which never follows a planted symbolic link. path itself is
+ * replaced, not followed. Returns 0 or -errno.
+ */
+int replace_file(const char *path, const struct iovec *parts, size_t count, mode_t mode);
+
+/*
  * Writes data to path through a temporary file in the same folder and
- * rename(2), so readers never see a partial file. A symbolic link stays and
+ * rename(2) (replace_file()), so readers never see a partial file. A symbolic link stays and
  * the file it points to is replaced. An existing FIFO, device or open file
  * (/dev/stdout, /dev/fd/N) is written in place instead. Returns 0 or -errno.
  */
