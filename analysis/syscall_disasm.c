@@ -4,9 +4,11 @@
  * slice that recovers the constants a register may contain at an instruction.
  */
 #include <capstone/capstone.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capstone_lazy.h"
 #include "log.h"
@@ -14,6 +16,10 @@
 
 #define SLICE_MAX_STEPS 1024
 #define SLICE_TABLE_SIZE 4096	/* power of two, above twice SLICE_MAX_STEPS */
+
+/* Code is decoded in pieces on several threads from this size on. */
+#define PARALLEL_DECODE_BYTES (1 << 20)
+#define DEFAULT_DECODE_THREADS 4
 
 static uint8_t reg_family(unsigned int reg)
 {
@@ -436,19 +442,259 @@ static void classify(csh handle, const cs_insn *ci, const struct syscall_disasm_
 		out->writes |= 1 << REG_AX | 1 << REG_CX | 1 << REG_R11;
 }
 
-static int append_insn(struct syscall_object *object, size_t *capacity, const struct insn *insn)
+/* Decoded instructions of one piece of code. */
+struct insn_list {
+	struct insn *items;
+	size_t count, capacity;
+};
+
+static int append_insn(struct insn_list *list, const struct insn *insn)
 {
 	struct insn *grown;
 
-	if (object->insn_count == *capacity) {
-		*capacity = *capacity ? *capacity * 2 : 4096;
-		grown = realloc(object->insns, *capacity * sizeof(*grown));
+	if (list->count == list->capacity) {
+		list->capacity = list->capacity ? list->capacity * 2 : 4096;
+		grown = realloc(list->items, list->capacity * sizeof(*grown));
 		if (!grown)
 			return -1;
-		object->insns = grown;
+		list->items = grown;
 	}
-	object->insns[object->insn_count++] = *insn;
+	list->items[list->count++] = *insn;
 	return 0;
+}
+
+/*
+ * A stretch of one range decoded on its own, from start: the sweep stops
+ * at the first instruction that starts at or past limit, as the sweep of
+ * the whole range passes limit.
+ */
+struct disasm_piece {
+	const struct code_range *range;
+	uint64_t start, limit;		/* addresses */
+	struct insn_list insns;
+	int err;
+};
+
+struct disasm_job {
+	const struct code_range *ranges;
+	size_t range_count;
+	const struct syscall_disasm_context *context;
+	struct disasm_piece *pieces;
+	size_t piece_count;
+	size_t next;		/* taken atomically */
+};
+
+static int open_decoder(bool is_64, csh *handle, cs_insn **ci)
+{
+	if (cs_open(CS_ARCH_X86, is_64 ? CS_MODE_64 : CS_MODE_32, handle) != CS_ERR_OK)
+		return -1;
+	cs_option(*handle, CS_OPT_DETAIL, CS_OPT_ON);
+	*ci = cs_malloc(*handle);
+	if (!*ci) {
+		cs_close(handle);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Sweeps range from addr until an instruction would start at or past
+ * limit, appending to list. With stop_at (sorted by address), it stops
+ * before the first instruction that starts where one of stop_at does, and
+ * sets *stopped_at to that one's index (stop_at->count when none).
+ */
+static int sweep(csh handle, cs_insn *ci, const struct code_range *range, uint64_t addr,
+		 uint64_t limit, const struct disasm_job *job, struct pic_registers *pic,
+		 struct insn_list *list, const struct insn_list *stop_at, size_t *stopped_at)
+{
+	const uint8_t *code = range->bytes + (addr - range->addr);
+	size_t left = range->addr + range->size - addr, stop = 0;
+	struct insn decoded;
+
+	while (left > 0 && addr < limit) {
+		if (stop_at) {
+			while (stop < stop_at->count && stop_at->items[stop].addr < addr)
+				stop++;
+			if (stop < stop_at->count && stop_at->items[stop].addr == addr)
+				break;
+		}
+		if (!cs_disasm_iter(handle, &code, &left, &addr, ci)) {
+			/* Bytes that decode to nothing: skip one and resynchronise. */
+			code++;
+			left--;
+			addr++;
+			continue;
+		}
+		classify(handle, ci, job->context, pic, &decoded);
+		if (!job->context->is_64)
+			update_pic_registers(ci, &decoded, job->ranges, job->range_count, pic);
+		if (append_insn(list, &decoded))
+			return -1;
+	}
+	if (stop_at) {
+		while (stop < stop_at->count && stop_at->items[stop].addr < addr)
+			stop++;
+		*stopped_at = stop;
+	}
+	return 0;
+}
+
+static void *decode_pieces(void *argument)
+{
+	struct disasm_job *job = argument;
+	struct pic_registers pic = { .thunk_reg = REG_NONE };
+	cs_insn *ci;
+	csh handle;
+	size_t i;
+
+	if (open_decoder(job->context->is_64, &handle, &ci)) {
+		while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->piece_count)
+			job->pieces[i].err = -1;
+		return NULL;
+	}
+	while ((i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->piece_count) {
+		struct disasm_piece *piece = &job->pieces[i];
+
+		piece->err = sweep(handle, ci, piece->range, piece->start, piece->limit, job, &pic,
+				   &piece->insns, NULL, NULL);
+	}
+	cs_free(ci, 1);
+	cs_close(&handle);
+	return NULL;
+}
+
+/*
+ * Appends piece to all as the sweep of the whole range decodes it. Where
+ * the previous piece's last instruction ran past piece->start, that sweep
+ * goes on from its end (from): the joining thread decodes from there until
+ * it meets an instruction of the piece, from which on both are the same.
+ */
+static int join_piece(struct insn_list *all, struct disasm_piece *piece, uint64_t from,
+		      const struct disasm_job *job, csh handle, cs_insn *ci)
+{
+	struct pic_registers pic = { .thunk_reg = REG_NONE };
+	size_t first = 0, i;
+
+	if (from > piece->start &&
+	    sweep(handle, ci, piece->range, from, piece->limit, job, &pic, all, &piece->insns,
+		  &first))
+		return -1;
+	for (i = first; i < piece->insns.count; i++)
+		if (append_insn(all, &piece->insns.items[i]))
+			return -1;
+	return 0;
+}
+
+/* Sweeps every range in order on the caller's thread, as small or i386 code is. */
+static int sweep_all(const struct disasm_job *job, csh handle, cs_insn *ci,
+		     struct insn_list *all)
+{
+	struct pic_registers pic = { .thunk_reg = REG_NONE };
+	size_t i;
+
+	for (i = 0; i < job->range_count; i++) {
+		const struct code_range *range = &job->ranges[i];
+
+		if (sweep(handle, ci, range, range->addr, range->addr + range->size, job, &pic,
+			  all, NULL, NULL))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes the first piece's instructions the start of all, with room for
+ * those of every piece, so the join copies each other piece once.
+ * NOTE: the peak memory of a parallel decode is then about twice the
+ * instructions (1.2 GB for libLLVM-14.so.1), where one thread needs one
+ * array grown in place.
+ */
+static int adopt_first_piece(struct disasm_job *job, struct insn_list *all)
+{
+	size_t total = 0, i;
+	struct insn *grown;
+
+	for (i = 0; i < job->piece_count; i++) {
+		if (job->pieces[i].err)
+			return -1;
+		total += job->pieces[i].insns.count;
+	}
+	*all = job->pieces[0].insns;
+	memset(&job->pieces[0].insns, 0, sizeof(job->pieces[0].insns));
+	grown = realloc(all->items, (total + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	all->items = grown;
+	all->capacity = total + 1;
+	return 0;
+}
+
+/* Cuts each range into pieces of about total / count bytes. Returns them, or NULL. */
+static struct disasm_piece *cut_pieces(const struct code_range *ranges, size_t range_count,
+				       size_t count, size_t *piece_count)
+{
+	uint64_t total = 0, share;
+	struct disasm_piece *pieces;
+	size_t i, n = 0, parts;
+
+	for (i = 0; i < range_count; i++)
+		total += ranges[i].size;
+	share = total / count + 1;
+	pieces = calloc(range_count + count + 1, sizeof(*pieces));
+	if (!pieces)
+		return NULL;
+	for (i = 0; i < range_count; i++) {
+		uint64_t start = ranges[i].addr, end = ranges[i].addr + ranges[i].size;
+
+		for (parts = ranges[i].size / share + 1; parts; parts--) {
+			uint64_t limit = parts > 1 ? start + (end - start) / parts : end;
+
+			pieces[n].range = &ranges[i];
+			pieces[n].start = start;
+			pieces[n].limit = limit;
+			n++;
+			start = limit;
+		}
+	}
+	*piece_count = n;
+	return pieces;
+}
+
+static unsigned int decode_threads;	/* 0: one per online CPU, up to DEFAULT_DECODE_THREADS */
+
+void syscall_disasm_set_threads(unsigned int threads)
+{
+	decode_threads = threads;
+}
+
+static unsigned int thread_count(uint64_t code_size, bool is_64)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* i386 code carries PIC register state from one instruction to the next. */
+	if (!is_64 || code_size < PARALLEL_DECODE_BYTES)
+		return 1;
+	if (decode_threads)
+		return decode_threads;
+	if (cpus > DEFAULT_DECODE_THREADS)
+		return DEFAULT_DECODE_THREADS;
+	return cpus > 0 ? (unsigned int)cpus : 1;
+}
+
+/* Decodes the pieces of job on the given number of threads, the caller's included. */
+static void decode_on_threads(struct disasm_job *job, unsigned int threads)
+{
+	pthread_t *workers = threads > 1 ? calloc(threads, sizeof(*workers)) : NULL;
+	unsigned int started = 0, t;
+
+	syscall_disasm_prepare_threads();
+	for (t = 1; workers && t < threads; t++)
+		if (!pthread_create(&workers[started], NULL, decode_pieces, job))
+			started++;
+	decode_pieces(job);
+	for (t = 0; t < started; t++)
+		pthread_join(workers[t], NULL);
+	free(workers);
 }
 
 void syscall_disasm_prepare_threads(void)
@@ -473,52 +719,67 @@ void syscall_disasm_prepare_threads(void)
 int syscall_disasm_ranges(struct syscall_object *object, const struct code_range *ranges,
 			  size_t range_count, const struct syscall_disasm_context *context)
 {
-	cs_mode mode = context->is_64 ? CS_MODE_64 : CS_MODE_32;
-	struct pic_registers pic = { .thunk_reg = REG_NONE };
-	size_t capacity = 0, i;
-	struct insn decoded;
+	struct disasm_job job = { .ranges = ranges, .range_count = range_count,
+				  .context = context };
+	struct insn_list all = { 0 };
+	uint64_t code_size = 0, from = 0;
+	unsigned int threads;
+	int err = 0;
 	cs_insn *ci;
 	csh handle;
-	int err = 0;
+	size_t i;
 
 	if (capstone_load()) {
 		snprintf(object->error, sizeof(object->error), "%s", capstone_load_error());
 		return -1;
 	}
-	if (cs_open(CS_ARCH_X86, mode, &handle) != CS_ERR_OK) {
+	if (open_decoder(context->is_64, &handle, &ci)) {
 		snprintf(object->error, sizeof(object->error), "capstone failed to open");
 		return -1;
 	}
-	cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
-	ci = cs_malloc(handle);
-	if (!ci) {
-		cs_close(&handle);
-		return -1;
+	for (i = 0; i < range_count; i++)
+		code_size += ranges[i].size;
+	threads = thread_count(code_size, context->is_64);
+	if (threads == 1) {
+		err = sweep_all(&job, handle, ci, &all);
+		goto out;
+	}
+	job.pieces = cut_pieces(ranges, range_count, threads, &job.piece_count);
+	if (job.pieces)
+		decode_on_threads(&job, threads);
+	else
+		err = -1;
+
+	if (!err)
+		err = adopt_first_piece(&job, &all);
+	for (i = 1; !err && i < job.piece_count; i++) {
+		struct disasm_piece *piece = &job.pieces[i];
+		bool continues = job.pieces[i - 1].range == piece->range;
+
+		from = all.count ? all.items[all.count - 1].addr + all.items[all.count - 1].size :
+				   piece->start;
+		err = piece->err;
+		if (!err)
+			err = join_piece(&all, piece, continues ? from : piece->start, &job, handle,
+					 ci);
+		/* Pieces are freed as they are joined, to keep the peak memory down. */
+		free(piece->insns.items);
+		piece->insns.items = NULL;
 	}
 
-	for (i = 0; i < range_count && !err; i++) {
-		const uint8_t *code = ranges[i].bytes;
-		size_t left = ranges[i].size;
-		uint64_t addr = ranges[i].addr;
-
-		while (left > 0 && !err) {
-			if (!cs_disasm_iter(handle, &code, &left, &addr, ci)) {
-				/* Bytes that decode to nothing: skip one and resynchronise. */
-				code++;
-				left--;
-				addr++;
-				continue;
-			}
-			classify(handle, ci, context, &pic, &decoded);
-			if (!context->is_64)
-				update_pic_registers(ci, &decoded, ranges, range_count, &pic);
-			err = append_insn(object, &capacity, &decoded);
-		}
-	}
-
+out:
+	for (i = 0; job.pieces && i < job.piece_count; i++)
+		free(job.pieces[i].insns.items);
+	free(job.pieces);
 	cs_free(ci, 1);
 	cs_close(&handle);
-	return err;
+	if (err) {
+		free(all.items);
+		return -1;
+	}
+	object->insns = all.items;
+	object->insn_count = all.count;
+	return 0;
 }
 
 struct slice_state {

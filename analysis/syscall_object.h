@@ -217,7 +217,17 @@ struct syscall_disasm_context {
  */
 void syscall_disasm_prepare_threads(void);
 
-/* Disassembles ranges (sorted by address) into object->insns. Returns 0 or -1. */
+/*
+ * Sets how many threads decode the code of one object from 1 MiB on: 0 (the
+ * default) for one per online CPU, at most 4.
+ */
+void syscall_disasm_set_threads(unsigned int threads);
+
+/*
+ * Disassembles ranges (sorted by address) into object->insns with a linear
+ * sweep. Large x86-64 code is cut into pieces decoded side by side and
+ * joined as one sweep would have decoded it. Returns 0 or -1.
+ */
 int syscall_disasm_ranges(struct syscall_object *object, const struct code_range *ranges,
 			  size_t range_count, const struct syscall_disasm_context *context);
 

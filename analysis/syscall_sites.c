@@ -200,6 +200,7 @@ static int add_object(struct scan *scan, const char *path, enum object_role role
 void syscall_scan_set_threads(unsigned int threads)
 {
 	analysis_threads = threads;
+	syscall_disasm_set_threads(threads);
 }
 
 /* An object to analyse ahead of the scan, and where the result goes. */

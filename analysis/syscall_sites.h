@@ -35,8 +35,9 @@ json_t *syscall_scan(const struct syscall_scan_input *input, char *error, size_t
 
 /*
  * Sets how many threads analyse the objects of a scan that neither cache
- * contains: 0 (the default) for one per online CPU, at most 4. Processes
- * that already run side by side set 1, for the caller's thread alone.
+ * contains, and decode the code of a large object: 0 (the default) for one
+ * per online CPU, at most 4. Processes that already run side by side set
+ * 1, for the caller's thread alone.
  */
 void syscall_scan_set_threads(unsigned int threads);
 

@@ -82,3 +82,15 @@ for try in 1 2 3; do
 	check_eq "killed writer $try: no temporary file" "" \
 		"$(find "$XDG_CACHE_HOME" -name '*.??????')"
 done
+
+# The code of a large object (libc's 1.5 MB of text) is decoded in pieces
+# on several threads and joined as one linear sweep: the same report.
+libc=$(ldconfig -p | awk '/libc.so.6 .*x86-64/ { print $NF; exit }')
+export XDG_CACHE_HOME=$WORK/pieces-cache
+check_status "libc on 2 threads" 0 "$UNISCOPE" deps --static -q --no-cache -j 2 \
+	-o "$WORK/libc-pieces.json" "$libc"
+check_status "libc on 1 thread" 0 "$UNISCOPE" deps --static -q --no-cache -j 1 \
+	-o "$WORK/libc-sweep.json" "$libc"
+check_status "pieces give the same report" 0 cmp "$WORK/libc-sweep.json" "$WORK/libc-pieces.json"
+check_json "libc report has its call sites" "$WORK/libc-pieces.json" \
+	'.static_syscalls.system_calls | length > 100'
