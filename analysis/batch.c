@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -171,15 +172,26 @@ static void analyse_in_worker(const struct program_list *list, size_t i,
 	json_decref(report);
 }
 
-/* Forks the workers; worker k takes programs k, k + jobs, k + 2 * jobs... */
+/*
+ * Forks the workers. Each takes the next program from a counter they share,
+ * so that one slow program (a first analysis of a large library) does not
+ * leave the other workers idle at the end. Without the shared page, worker k
+ * takes programs k, k + jobs, k + 2 * jobs...
+ */
 static int run_workers(const struct program_list *list, const struct batch_options *batch,
 		       const struct static_options *options,
 		       const struct static_context *context)
 {
+	size_t *next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	unsigned long worker, started = 0;
 	pid_t pid, parent = getpid();
 	int status, failed = 0;
 
+	if (next == MAP_FAILED)
+		next = NULL;
+	else
+		*next = 0;
 	fflush(NULL);
 	for (worker = 0; worker < batch->jobs && worker < list->count; worker++) {
 		pid = fork();
@@ -198,7 +210,9 @@ static int run_workers(const struct program_list *list, const struct batch_optio
 			/* The workers already keep the CPUs busy. */
 			if (batch->jobs > 1)
 				syscall_scan_set_threads(1);
-			for (i = worker; i < list->count; i += batch->jobs)
+			while (next && (i = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED)) < list->count)
+				analyse_in_worker(list, i, batch, options, context);
+			for (i = worker; !next && i < list->count; i += batch->jobs)
 				analyse_in_worker(list, i, batch, options, context);
 			fflush(NULL);
 			_exit(0);
@@ -213,6 +227,8 @@ static int run_workers(const struct program_list *list, const struct batch_optio
 			failed = 1;
 		}
 	}
+	if (next)
+		munmap(next, sizeof(*next));
 	return failed ? -1 : 0;
 }
 
