@@ -259,7 +259,8 @@ static int create_temporary(const char *path, mode_t mode, char *temporary, size
 
 int replace_file(const char *path, const struct iovec *parts, size_t count, mode_t mode)
 {
-	char temporary[PATH_MAX] = "";
+	char temporary[PATH_MAX];
+	bool named = false;	/* temporary names a file of ours */
 	int fd, err;
 
 	fd = open_unnamed(path, mode);
@@ -268,10 +269,11 @@ int replace_file(const char *path, const struct iovec *parts, size_t count, mode
 		err = write_parts(fd, parts, count);
 		if (!err)
 			err = link_temporary(path, fd, temporary, sizeof(temporary));
+		named = !err;
 		if (close(fd) && !err)
 			err = -errno;
 		/* Without /proc, or where linking is not allowed, a named file does. */
-		if (err != -ENOENT && err != -EPERM)
+		if (named || (err != -ENOENT && err != -EPERM))
 			goto rename;
 	} else if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL) {
 		return fd;
@@ -280,13 +282,14 @@ int replace_file(const char *path, const struct iovec *parts, size_t count, mode
 	fd = create_temporary(path, mode, temporary, sizeof(temporary));
 	if (fd < 0)
 		return fd;
+	named = true;
 	err = write_parts(fd, parts, count);
 	if (close(fd) && !err)
 		err = -errno;
 rename:
 	if (!err && rename(temporary, path))
 		err = -errno;
-	if (err && temporary[0])
+	if (err && named)
 		unlink(temporary);
 	return err;
 }
