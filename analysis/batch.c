@@ -82,10 +82,13 @@ static int list_directory(const char *dir, struct program_list *list)
 	return err;
 }
 
-/* Reads one program a line; blank lines and lines starting with '#' are skipped. */
+/*
+ * Reads one program a line. Blank lines, lines of spaces and tabs, and
+ * lines whose first other character is '#' are skipped.
+ */
 static int list_file(const char *path, struct program_list *list)
 {
-	char line[PATH_MAX];
+	char line[PATH_MAX], *first;
 	FILE *file;
 	int err = 0;
 
@@ -96,7 +99,8 @@ static int list_file(const char *path, struct program_list *list)
 	}
 	while (!err && fgets(line, sizeof(line), file)) {
 		line[strcspn(line, "\r\n")] = '\0';
-		if (!line[0] || line[0] == '#')
+		first = line + strspn(line, " \t");
+		if (!*first || *first == '#')
 			continue;
 		err = append_program(list, line);
 	}
@@ -104,35 +108,64 @@ static int list_file(const char *path, struct program_list *list)
 	return err;
 }
 
-/* Names each report after its program's file name, adding ".2", ".3"... on clashes. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Sets report i to OUTPUT_DIR/STEM.json and marks STEM as taken. */
+static int set_report(struct program_list *list, size_t i, const char *output_dir,
+		      const char *stem, json_t *taken)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.json", output_dir, stem);
+	list->reports[i] = strdup(path);
+	if (!list->reports[i])
+		return -1;
+	return json_object_set_new(taken, stem, json_true());
+}
+
+/*
+ * Names each report after its program's file name. The first program of
+ * each name gets NAME.json, then the others NAME.2.json, NAME.3.json...
+ * skipping names that programs have, so that no two reports share a file
+ * (a program called "tool.2" keeps tool.2.json from a second "tool").
+ */
 static int name_reports(const char *output_dir, struct program_list *list)
 {
-	json_t *used = json_object();
-	size_t i;
+	json_t *taken = json_object();
+	char stem[PATH_MAX];
+	size_t i, n;
+	int err = 0;
 
 	list->reports = calloc(list->count ? list->count : 1, sizeof(char *));
-	if (!used || !list->reports)
+	if (!taken || !list->reports) {
+		json_decref(taken);
 		return -1;
-	for (i = 0; i < list->count; i++) {
-		const char *slash = strrchr(list->programs[i], '/');
-		const char *base = slash ? slash + 1 : list->programs[i];
-		json_int_t seen = json_integer_value(json_object_get(used, base)) + 1;
-		char path[PATH_MAX];
-
-		json_object_set_new(used, base, json_integer(seen));
-		if (seen == 1)
-			snprintf(path, sizeof(path), "%s/%s.json", output_dir, base);
-		else
-			snprintf(path, sizeof(path), "%s/%s.%lld.json", output_dir, base,
-				 (long long)seen);
-		list->reports[i] = strdup(path);
-		if (!list->reports[i]) {
-			json_decref(used);
-			return -1;
-		}
 	}
-	json_decref(used);
-	return 0;
+	for (i = 0; !err && i < list->count; i++) {
+		const char *base = base_name(list->programs[i]);
+
+		if (!json_object_get(taken, base))
+			err = set_report(list, i, output_dir, base, taken);
+	}
+	for (i = 0; !err && i < list->count; i++) {
+		const char *base = base_name(list->programs[i]);
+
+		if (list->reports[i])
+			continue;
+		for (n = 2;; n++) {
+			snprintf(stem, sizeof(stem), "%s.%zu", base, n);
+			if (!json_object_get(taken, stem))
+				break;
+		}
+		err = set_report(list, i, output_dir, stem, taken);
+	}
+	json_decref(taken);
+	return err ? -1 : 0;
 }
 
 static void free_list(struct program_list *list)

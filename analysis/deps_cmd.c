@@ -259,7 +259,8 @@ static int write_report(const json_t *report, const char *output)
 	}
 	err = json_write_atomic(output, report);
 	if (err)
-		log_errno(LOG_ERROR, -err, "cannot write the report '%s'", output);
+		p_err("cannot write the report '%s': %s: give a file path in an existing, "
+		      "writable folder with free space", output, strerror(-err));
 	else
 		p_debug("report written to %s in %.2f ms", output, (now_ns() - start) / 1e6);
 	return err;
@@ -365,6 +366,16 @@ int cmd_deps(int argc, char **argv)
 
 	if (parse_args(argc, argv, &args) || check_args(argc, argv, &args))
 		return EXIT_USAGE;
+	/* A run or a workload must not end in an unwritable report. */
+	if (!args.batch && args.output && strcmp(args.output, "-")) {
+		int err = check_output_path(args.output);
+
+		if (err) {
+			p_err("cannot write the report to '%s': %s: give a file path in an "
+			      "existing, writable folder", args.output, strerror(-err));
+			return EXIT_FAILURE_RUNTIME;
+		}
+	}
 	if (static_context_open(&context, &args.options))
 		return EXIT_FAILURE_RUNTIME;
 

@@ -124,3 +124,22 @@ check_status "-j without --batch sets threads" 0 "$UNISCOPE" deps --static -q -j
 check_status "-j 0 is a usage error" 2 "$UNISCOPE" deps --static -j 0 ls
 check_status "help" 0 "$UNISCOPE" deps --help
 check_grep "help describes --static" "^  --static " "$WORK/out"
+
+# -o is checked before the program runs, and names the fix.
+check_status "-o in a missing folder fails first" 1 "$UNISCOPE" deps \
+	-o "$WORK/missing-folder/report.json" -- sh -c "touch '$WORK/ran'"
+check_grep "bad -o: error names the fix" "existing, writable folder" "$WORK/out"
+check_status "program not run for a bad -o" 1 test -e "$WORK/ran"
+
+# -o /dev/stdout writes where standard output is, so >> appends.
+echo HEADER > "$WORK/appended"
+"$UNISCOPE" deps --static -q -o /dev/stdout ls >> "$WORK/appended"
+check_eq "/dev/stdout keeps the shell's append" HEADER "$(head -n 1 "$WORK/appended")"
+check_status "/dev/stdout report is whole" 0 jq -e '.program.requested == "ls"' \
+	<(tail -n +2 "$WORK/appended")
+
+# A file name of 250 bytes leaves no room for a ".tmp.XXXXXX" suffix.
+long_name=$WORK/$(printf 'n%.0s' $(seq 250))
+check_status "250-byte file name written" 0 "$UNISCOPE" deps --static -q -o "$long_name" ls
+check_status "250-byte name report whole" 0 jq -e '.program.requested == "ls"' "$long_name"
+check_eq "no temporary file left" "" "$(find "$WORK" -maxdepth 1 -name '*.tmp.*')"

@@ -81,3 +81,20 @@ for worker in $workers; do
 done
 check_status "batch had workers to stop" 0 test -n "$workers"
 check_eq "workers stop with their parent" "" "$left"
+
+# A second "tool" does not take tool.2.json from a program called tool.2,
+# and a line of blanks is skipped.
+mkdir -p "$WORK/names/a" "$WORK/names/b"
+cp /usr/bin/ls "$WORK/names/a/tool"
+cp /usr/bin/cat "$WORK/names/b/tool"
+cp /usr/bin/true "$WORK/names/a/tool.2"
+printf '%s\n' "$WORK/names/a/tool" "$WORK/names/b/tool" "  " "$WORK/names/a/tool.2" \
+	> "$WORK/names/list"
+check_status "clashing names: batch runs" 0 "$UNISCOPE" deps --static -q --no-syscalls \
+	--batch "$WORK/names/list" -o "$WORK/names/out" -j 2
+check_eq "clashing names: three reports" 3 "$(ls "$WORK/names/out"/*.json | wc -l)"
+check_json "tool.2.json is the program tool.2" "$WORK/names/out/tool.2.json" \
+	".program.path == \"$WORK/names/a/tool.2\""
+check_json "tool.3.json is the second tool" "$WORK/names/out/tool.3.json" \
+	".program.path == \"$WORK/names/b/tool\""
+check_no_grep "blank line not a program" "not found" "$WORK/out"

@@ -145,10 +145,36 @@ static int resolve_output_path(const char *path, char *target, size_t size, bool
 }
 
 /* Writes to an existing FIFO, device or open file in place, as a shell's '>' does. */
+/*
+ * Returns the descriptor of this process that path names (/dev/stdout,
+ * /dev/stderr, /dev/fd/N or /proc/self/fd/N), or -1.
+ */
+static int own_descriptor(const char *path)
+{
+	int fd, end = 0;
+
+	if (!strcmp(path, "/dev/stdout"))
+		return STDOUT_FILENO;
+	if (!strcmp(path, "/dev/stderr"))
+		return STDERR_FILENO;
+	if ((sscanf(path, "/dev/fd/%d%n", &fd, &end) == 1 ||
+	     sscanf(path, "/proc/self/fd/%d%n", &fd, &end) == 1) && !path[end] && fd >= 0)
+		return fd;
+	return -1;
+}
+
 static int write_file_in_place(const char *path, const char *data, size_t len)
 {
-	int fd, err;
+	int fd = own_descriptor(path), err;
 
+	/*
+	 * Opening /dev/stdout again would start at offset 0 and truncate a file
+	 * that the shell opened for appending: write where the stream is.
+	 */
+	if (fd >= 0) {
+		fflush(NULL);
+		return write_all(fd, data, len);
+	}
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -193,13 +219,14 @@ static int write_parts(int fd, const struct iovec *parts, size_t count)
 	return err;
 }
 
-/* Opens an unnamed file in the directory of path. Returns a descriptor or -errno. */
-static int open_unnamed(const char *path, mode_t mode)
+/* Opens the directory of path. Returns a descriptor or -errno, and its entry name in *base. */
+static int open_directory(const char *path, const char **base)
 {
 	char directory[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	int fd;
 
+	*base = slash ? slash + 1 : path;
 	if (!slash)
 		snprintf(directory, sizeof(directory), ".");
 	else if (slash == path)
@@ -207,31 +234,34 @@ static int open_unnamed(const char *path, mode_t mode)
 	else if (snprintf(directory, sizeof(directory), "%.*s", (int)(slash - path), path) >=
 		 (int)sizeof(directory))
 		return -ENAMETOOLONG;
-	fd = open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
-/* Writes "PATH.tmp.XXXXXX" with a fresh random suffix into temporary. */
-static int temporary_name(const char *path, char *temporary, size_t size)
+/*
+ * Writes "BASE.tmp.XXXXXX" with a fresh random suffix into temporary, or
+ * ".uniscope.tmp.XXXXXX" when that would exceed NAME_MAX.
+ */
+static void temporary_name(const char *base, char *temporary, size_t size)
 {
-	if (snprintf(temporary, size, "%s.tmp.XXXXXX", path) >= (int)size)
-		return -ENAMETOOLONG;
+	if (strlen(base) + strlen(".tmp.XXXXXX") <= NAME_MAX)
+		snprintf(temporary, size, "%s.tmp.XXXXXX", base);
+	else
+		snprintf(temporary, size, ".uniscope.tmp.XXXXXX");
 	randomize_name(temporary);
-	return 0;
 }
 
-/* Links the unnamed file fd under a new temporary name next to path. Returns 0 or -errno. */
-static int link_temporary(const char *path, int fd, char *temporary, size_t size)
+/* Links the unnamed file fd under a new temporary name in directory. Returns 0 or -errno. */
+static int link_temporary(int directory, const char *base, int fd, char *temporary,
+			  size_t size)
 {
 	char proc_path[64];
-	int attempt, err;
+	int attempt;
 
 	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
 	for (attempt = 0; attempt < 100; attempt++) {
-		err = temporary_name(path, temporary, size);
-		if (err)
-			return err;
-		if (!linkat(AT_FDCWD, proc_path, AT_FDCWD, temporary, AT_SYMLINK_FOLLOW))
+		temporary_name(base, temporary, size);
+		if (!linkat(AT_FDCWD, proc_path, directory, temporary, AT_SYMLINK_FOLLOW))
 			return 0;
 		if (errno != EEXIST)
 			return -errno;
@@ -239,16 +269,15 @@ static int link_temporary(const char *path, int fd, char *temporary, size_t size
 	return -EEXIST;
 }
 
-/* Creates a new file under a temporary name next to path. Returns a descriptor or -errno. */
-static int create_temporary(const char *path, mode_t mode, char *temporary, size_t size)
+/* Creates a new file under a temporary name in directory. Returns a descriptor or -errno. */
+static int create_temporary(int directory, const char *base, mode_t mode, char *temporary,
+			    size_t size)
 {
-	int attempt, fd, err;
+	int attempt, fd;
 
 	for (attempt = 0; attempt < 100; attempt++) {
-		err = temporary_name(path, temporary, size);
-		if (err)
-			return err;
-		fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		temporary_name(base, temporary, size);
+		fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)
@@ -257,40 +286,55 @@ static int create_temporary(const char *path, mode_t mode, char *temporary, size
 	return -EEXIST;
 }
 
-int replace_file(const char *path, const struct iovec *parts, size_t count, mode_t mode)
+/* Writes the parts to a new file named temporary in directory. Returns 0 or -errno. */
+static int write_temporary(int directory, const char *base, const struct iovec *parts,
+			   size_t count, mode_t mode, char *temporary, size_t size, bool *named)
 {
-	char temporary[PATH_MAX];
-	bool named = false;	/* temporary names a file of ours */
 	int fd, err;
 
-	fd = open_unnamed(path, mode);
+	fd = openat(directory, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
 	if (fd >= 0) {
 		/* Named only once complete: a killed process leaves nothing. */
 		err = write_parts(fd, parts, count);
 		if (!err)
-			err = link_temporary(path, fd, temporary, sizeof(temporary));
-		named = !err;
+			err = link_temporary(directory, base, fd, temporary, size);
+		*named = !err;
 		if (close(fd) && !err)
 			err = -errno;
 		/* Without /proc, or where linking is not allowed, a named file does. */
-		if (named || (err != -ENOENT && err != -EPERM))
-			goto rename;
-	} else if (fd != -EOPNOTSUPP && fd != -EISDIR && fd != -EINVAL) {
-		return fd;
+		if (*named || (err != -ENOENT && err != -EPERM))
+			return err;
+	} else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		return -errno;
 	}
 
-	fd = create_temporary(path, mode, temporary, sizeof(temporary));
+	fd = create_temporary(directory, base, mode, temporary, size);
 	if (fd < 0)
 		return fd;
-	named = true;
+	*named = true;
 	err = write_parts(fd, parts, count);
 	if (close(fd) && !err)
 		err = -errno;
-rename:
-	if (!err && rename(temporary, path))
+	return err;
+}
+
+int replace_file(const char *path, const struct iovec *parts, size_t count, mode_t mode)
+{
+	char temporary[NAME_MAX + 1];
+	bool named = false;	/* temporary names a file of ours */
+	const char *base;
+	int directory, err;
+
+	directory = open_directory(path, &base);
+	if (directory < 0)
+		return directory;
+	err = write_temporary(directory, base, parts, count, mode, temporary, sizeof(temporary),
+			      &named);
+	if (!err && renameat(directory, temporary, directory, base))
 		err = -errno;
 	if (err && named)
-		unlink(temporary);
+		unlinkat(directory, temporary, 0);
+	close(directory);
 	return err;
 }
 
