@@ -115,9 +115,9 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Sets report i to OUTPUT_DIR/STEM.json and marks STEM as taken. */
+/* Sets report i to OUTPUT_DIR/STEM.json and adds STEM to used_stems. */
 static int set_report(struct program_list *list, size_t i, const char *output_dir,
-		      const char *stem, json_t *taken)
+		      const char *stem, json_t *used_stems)
 {
 	char path[PATH_MAX];
 
@@ -125,7 +125,7 @@ static int set_report(struct program_list *list, size_t i, const char *output_di
 	list->reports[i] = strdup(path);
 	if (!list->reports[i])
 		return -1;
-	return json_object_set_new(taken, stem, json_true());
+	return json_object_set_new(used_stems, stem, json_true());
 }
 
 /*
@@ -136,21 +136,21 @@ static int set_report(struct program_list *list, size_t i, const char *output_di
  */
 static int name_reports(const char *output_dir, struct program_list *list)
 {
-	json_t *taken = json_object();
+	json_t *used_stems = json_object();
 	char stem[PATH_MAX];
 	size_t i, n;
 	int err = 0;
 
 	list->reports = calloc(list->count ? list->count : 1, sizeof(char *));
-	if (!taken || !list->reports) {
-		json_decref(taken);
+	if (!used_stems || !list->reports) {
+		json_decref(used_stems);
 		return -1;
 	}
 	for (i = 0; !err && i < list->count; i++) {
 		const char *base = base_name(list->programs[i]);
 
-		if (!json_object_get(taken, base))
-			err = set_report(list, i, output_dir, base, taken);
+		if (!json_object_get(used_stems, base))
+			err = set_report(list, i, output_dir, base, used_stems);
 	}
 	for (i = 0; !err && i < list->count; i++) {
 		const char *base = base_name(list->programs[i]);
@@ -159,12 +159,12 @@ static int name_reports(const char *output_dir, struct program_list *list)
 			continue;
 		for (n = 2;; n++) {
 			snprintf(stem, sizeof(stem), "%s.%zu", base, n);
-			if (!json_object_get(taken, stem))
+			if (!json_object_get(used_stems, stem))
 				break;
 		}
-		err = set_report(list, i, output_dir, stem, taken);
+		err = set_report(list, i, output_dir, stem, used_stems);
 	}
-	json_decref(taken);
+	json_decref(used_stems);
 	return err ? -1 : 0;
 }
 

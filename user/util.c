@@ -184,30 +184,6 @@ static int write_file_in_place(const char *path, const char *data, size_t len)
 	return err;
 }
 
-int check_output_path(const char *path)
-{
-	char target[PATH_MAX], folder[PATH_MAX];
-	const char *slash;
-	bool in_place;
-	int err;
-
-	err = resolve_output_path(path, target, sizeof(target), &in_place);
-	if (err)
-		return err;
-	if (in_place)
-		return access(path, W_OK) ? -errno : 0;
-
-	/* The temporary file and the rename need a writable folder. */
-	slash = strrchr(target, '/');
-	if (!slash)
-		snprintf(folder, sizeof(folder), ".");
-	else if (slash == target)
-		snprintf(folder, sizeof(folder), "/");
-	else
-		snprintf(folder, sizeof(folder), "%.*s", (int)(slash - target), target);
-	return access(folder, W_OK | X_OK) ? -errno : 0;
-}
-
 /* Writes every part to fd. Returns 0 or -errno. */
 static int write_parts(int fd, const struct iovec *parts, size_t count)
 {
@@ -335,6 +311,28 @@ int replace_file(const char *path, const struct iovec *parts, size_t count, mode
 	if (err && named)
 		unlinkat(directory, temporary, 0);
 	close(directory);
+	return err;
+}
+
+int check_output_path(const char *path)
+{
+	char target[PATH_MAX];
+	const char *base;
+	bool in_place;
+	int err, folder;
+
+	err = resolve_output_path(path, target, sizeof(target), &in_place);
+	if (err)
+		return err;
+	if (in_place)
+		return access(path, W_OK) ? -errno : 0;
+
+	/* The temporary file and the rename need a writable folder. */
+	folder = open_directory(target, &base);
+	if (folder < 0)
+		return folder;
+	err = faccessat(folder, ".", W_OK | X_OK, 0) ? -errno : 0;
+	close(folder);
 	return err;
 }
 
